@@ -1,0 +1,91 @@
+// Package care holds CareCircle's domain: the people of the programme, their
+// validation rules, roles and error codes. It knows nothing of SQL or HTTP.
+package care
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+)
+
+// Error codes, mapped to HTTP statuses in one place (internal/api, internal/web).
+const (
+	EInvalid   = "invalid"
+	ENotFound  = "not_found"
+	EConflict  = "conflict"
+	EForbidden = "forbidden"
+	EUnauth    = "unauthorized"
+	EInternal  = "internal"
+)
+
+// Error is the one error type that crosses layers: a code, a message safe to
+// show the user, and per-field reasons for invalid input.
+type Error struct {
+	Code    string
+	Message string
+	// Fields maps a field name (the JSON name) to a Msg, so the UI can show
+	// the reason beside the field in the user's language.
+	Fields map[string]Msg
+}
+
+func (e *Error) Error() string {
+	if len(e.Fields) == 0 {
+		return e.Code + ": " + e.Message
+	}
+	names := make([]string, 0, len(e.Fields))
+	for k := range e.Fields {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	s := e.Code + ": " + e.Message
+	for _, n := range names {
+		s += "; " + n + ": " + e.Fields[n].In("en")
+	}
+	return s
+}
+
+// Errorf returns an Error with the given code and message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of err, EInternal for errors that are not *Error.
+func ErrorCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	if err == nil {
+		return ""
+	}
+	return EInternal
+}
+
+// ErrorMessage returns the user-safe message of err; internal errors get a
+// generic message so that nothing about the system leaks.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "internal error"
+}
+
+// FieldErrors gathers every field's reason so validation reports all of them at once.
+type FieldErrors map[string]Msg
+
+// Add records the first reason for a field; later ones are dropped because
+// one clear reason per field is what a form can show.
+func (f FieldErrors) Add(field string, m Msg) {
+	if _, ok := f[field]; !ok {
+		f[field] = m
+	}
+}
+
+// Err returns nil when there are no field errors.
+func (f FieldErrors) Err() error {
+	if len(f) == 0 {
+		return nil
+	}
+	return &Error{Code: EInvalid, Message: "输入有误，请检查标出的字段 / invalid input", Fields: map[string]Msg(f)}
+}

@@ -1,0 +1,189 @@
+// Package store keeps CareCircle's data in SQLite (embedded, the default) or
+// PostgreSQL (for large deployments) through database/sql. Every query takes
+// the care.Actor asking and limits its answer to what that role may see.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/pressly/goose/v3"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
+	_ "modernc.org/sqlite"             // SQLite driver "sqlite"
+
+	"carecircle/internal/vault"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// DB is the store. It is safe for concurrent use.
+type DB struct {
+	// read serves queries; write is the only path for changes. On SQLite
+	// write holds a single connection so writers queue in Go instead of
+	// failing with SQLITE_BUSY.
+	read, write *sql.DB
+	dialect     dialect
+	vault       *vault.Vault
+	// Now is the clock; tests set it to exercise day and month boundaries.
+	Now func() time.Time
+	// Loc is the programme's time zone (Asia/Shanghai unless configured).
+	Loc *time.Location
+}
+
+// IsPostgres reports whether dsn names a PostgreSQL database.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open connects to the database named by dsn (a SQLite file path or a
+// postgres:// URL) and brings its schema up to date.
+func Open(ctx context.Context, dsn string, v *vault.Vault) (*DB, error) {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{vault: v, Now: time.Now, Loc: loc}
+	if IsPostgres(dsn) {
+		db.dialect = postgres
+		pool, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, err
+		}
+		pool.SetMaxOpenConns(20)
+		db.read, db.write = pool, pool
+	} else {
+		db.dialect = sqlite
+		if db.read, db.write, err = openSQLite(dsn); err != nil {
+			return nil, err
+		}
+	}
+	if err := db.write.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: connect: %w", err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := db.checkKey(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// openSQLite opens a read pool and a one-connection write pool on the same
+// file. busy_timeout comes first so the other pragmas wait instead of
+// failing; synchronous=FULL makes an acknowledged write survive a crash.
+func openSQLite(path string) (read, write *sql.DB, err error) {
+	q := url.Values{}
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)"} {
+		q.Add("_pragma", p)
+	}
+	base := "file:" + path + "?" + q.Encode()
+	write, err = sql.Open("sqlite", base+"&_txlock=immediate")
+	if err != nil {
+		return nil, nil, err
+	}
+	write.SetMaxOpenConns(1)
+	write.SetConnMaxIdleTime(0)
+	read, err = sql.Open("sqlite", base+"&mode=ro")
+	if err != nil {
+		write.Close()
+		return nil, nil, err
+	}
+	read.SetMaxOpenConns(8)
+	return read, write, nil
+}
+
+// Close releases the connections.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		if err2 := db.read.Close(); err == nil {
+			err = err2
+		}
+	}
+	return err
+}
+
+func (db *DB) migrate(ctx context.Context) error {
+	sub, err := fs.Sub(migrations, "migrations/"+db.dialect.name)
+	if err != nil {
+		return err
+	}
+	gd := goose.DialectSQLite3
+	if db.dialect == postgres {
+		gd = goose.DialectPostgres
+	}
+	p, err := goose.NewProvider(gd, db.write, sub)
+	if err != nil {
+		return fmt.Errorf("store: migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	return nil
+}
+
+// checkKey records the data key's fingerprint on first use and refuses a
+// different key later: data sealed with one key cannot be read with another.
+func (db *DB) checkKey(ctx context.Context) error {
+	var fp string
+	err := db.write.QueryRowContext(ctx, db.q(`SELECT value FROM meta WHERE key = ?`), "key_fingerprint").Scan(&fp)
+	if errors.Is(err, sql.ErrNoRows) {
+		_, err = db.write.ExecContext(ctx, db.q(`INSERT INTO meta (key, value) VALUES (?, ?)`), "key_fingerprint", db.vault.Fingerprint)
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	if fp != db.vault.Fingerprint {
+		return fmt.Errorf("store: this database was encrypted with another key (fingerprint %s, given %s); start with the right key file or CARECIRCLE_KEY", fp, db.vault.Fingerprint)
+	}
+	return nil
+}
+
+// Vault returns the store's encryption vault.
+func (db *DB) Vault() *vault.Vault { return db.vault }
+
+// tx runs fn in a write transaction, committing when fn returns nil.
+func (db *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return normalize(err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return normalize(err)
+	}
+	return normalize(tx.Commit())
+}
+
+// now returns the current time in UTC text form as stored.
+func (db *DB) now() string { return stamp(db.Now()) }
+
+func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+func parseStamp(s string) time.Time {
+	t, _ := time.Parse("2006-01-02T15:04:05.000Z", s)
+	return t
+}
+
+// today is the programme's calendar day now.
+func (db *DB) today() time.Time {
+	n := db.Now().In(db.Loc)
+	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// Today is the programme's calendar day now, as a UTC-midnight date.
+func (db *DB) Today() time.Time { return db.today() }

@@ -1,0 +1,128 @@
+// Package vault encrypts sensitive personal fields at rest (AES-256-GCM) and
+// gives them a keyed hash so that lookups by ID number still work without
+// storing the number in the clear.
+package vault
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// Vault holds the data key. The zero value is unusable; use New or Load.
+type Vault struct {
+	aead    cipher.AEAD
+	hashKey []byte
+	// Fingerprint identifies the key without revealing it, so a server
+	// started with the wrong key refuses to run instead of writing garbage.
+	Fingerprint string
+}
+
+// New returns a vault for a 32-byte key.
+func New(key []byte) (*Vault, error) {
+	if len(key) != 32 {
+		return nil, fmt.Errorf("vault: key must be 32 bytes, got %d", len(key))
+	}
+	block, err := aes.NewCipher(derive(key, "carecircle/encrypt"))
+	if err != nil {
+		return nil, err
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, err
+	}
+	fp := derive(key, "carecircle/fingerprint")
+	return &Vault{aead: aead, hashKey: derive(key, "carecircle/lookup"), Fingerprint: hex.EncodeToString(fp[:8])}, nil
+}
+
+// derive separates the one master key into independent keys per purpose.
+func derive(key []byte, purpose string) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(purpose))
+	return m.Sum(nil)
+}
+
+// Seal encrypts plain text; each call uses a fresh random nonce.
+func (v *Vault) Seal(plain string) []byte {
+	nonce := make([]byte, v.aead.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		panic("vault: no randomness: " + err.Error())
+	}
+	return v.aead.Seal(nonce, nonce, []byte(plain), nil)
+}
+
+// Open decrypts what Seal produced.
+func (v *Vault) Open(sealed []byte) (string, error) {
+	n := v.aead.NonceSize()
+	if len(sealed) < n {
+		return "", errors.New("vault: sealed value too short")
+	}
+	plain, err := v.aead.Open(nil, sealed[:n], sealed[n:], nil)
+	if err != nil {
+		return "", errors.New("vault: cannot decrypt (wrong key or damaged value)")
+	}
+	return string(plain), nil
+}
+
+// Hash is a keyed hash for exact-match lookups and uniqueness.
+func (v *Vault) Hash(plain string) string {
+	m := hmac.New(sha256.New, v.hashKey)
+	m.Write([]byte(plain))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// Load reads the key from CARECIRCLE_KEY (base64) when set, otherwise from
+// path; when neither exists it creates path with a new random key and 0600
+// permissions. created reports whether a new key was written.
+func Load(envKey, path string) (v *Vault, created bool, err error) {
+	if envKey != "" {
+		key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(envKey))
+		if err != nil {
+			return nil, false, fmt.Errorf("vault: CARECIRCLE_KEY is not base64: %w", err)
+		}
+		v, err := New(key)
+		return v, false, err
+	}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		key := make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return nil, false, err
+		}
+		enc := base64.StdEncoding.EncodeToString(key) + "\n"
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return nil, false, fmt.Errorf("vault: create key file: %w", err)
+		}
+		if _, err := f.WriteString(enc); err != nil {
+			f.Close()
+			return nil, false, err
+		}
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return nil, false, err
+		}
+		if err := f.Close(); err != nil {
+			return nil, false, err
+		}
+		v, err := New(key)
+		return v, true, err
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("vault: read key file: %w", err)
+	}
+	key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(data)))
+	if err != nil {
+		return nil, false, fmt.Errorf("vault: key file %s is not base64: %w", path, err)
+	}
+	v, err = New(key)
+	return v, false, err
+}
