@@ -1,0 +1,247 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"carecircle/internal/care"
+	"carecircle/internal/store"
+)
+
+type elderListData struct {
+	Items       []care.Elder
+	Total       int
+	Query       url.Values
+	Communities []care.Community
+	Page, Pages int
+	Today       any
+}
+
+const perPage = 30
+
+func (s *Server) elderList(w http.ResponseWriter, r *http.Request, p *page) error {
+	q := r.URL.Query()
+	f := store.ElderFilter{Category: q.Get("category"), SelfCare: q.Get("self_care"), Status: q.Get("status"), Q: q.Get("q"), Limit: perPage}
+	f.CommunityID, _ = strconv.ParseInt(q.Get("community_id"), 10, 64)
+	f.Priority, _ = strconv.Atoi(q.Get("priority"))
+	pg, _ := strconv.Atoi(q.Get("page"))
+	pg = max(pg, 1)
+	f.Offset = (pg - 1) * perPage
+	items, total, err := s.db.ListElders(r.Context(), p.Actor, f)
+	if err != nil {
+		return err
+	}
+	comms, err := s.db.Communities(r.Context(), p.Actor)
+	if err != nil {
+		return err
+	}
+	p.Title, p.Active = "服务对象", "elders"
+	p.Data = elderListData{Items: items, Total: total, Query: q, Communities: comms, Page: pg, Pages: (total + perPage - 1) / perPage}
+	if r.Header.Get("HX-Request") == "true" && r.Header.Get("HX-Target") == "elder-results" {
+		s.renderFragment(w, http.StatusOK, "elders", "elder-results", p)
+		return nil
+	}
+	s.render(w, http.StatusOK, "elders", p)
+	return nil
+}
+
+type elderFormData struct {
+	Elder       *care.Elder
+	Communities []care.Community
+	Clinics     []care.Clinic
+	New         bool
+	Computed    int
+	Contacts    []care.Contact
+}
+
+func (s *Server) showElderForm(w http.ResponseWriter, r *http.Request, p *page, e *care.Elder, isNew bool, status int) error {
+	comms, err := s.db.Communities(r.Context(), p.Actor)
+	if err != nil {
+		return err
+	}
+	if p.Actor.Role == care.RoleCommunity {
+		comms = onlyCommunity(comms, p.Actor.CommunityID)
+	}
+	clinics, err := s.db.Clinics(r.Context(), p.Actor)
+	if err != nil {
+		return err
+	}
+	contacts := append([]care.Contact{}, e.EmergencyContacts...)
+	for len(contacts) < 2 {
+		contacts = append(contacts, care.Contact{})
+	}
+	computed, _ := e.ComputePriority(s.db.Today())
+	p.Active = "elders"
+	p.Title = "登记服务对象"
+	if !isNew {
+		p.Title = "编辑"
+	}
+	p.Data = elderFormData{Elder: e, Communities: comms, Clinics: clinics, New: isNew, Computed: computed, Contacts: contacts}
+	s.render(w, status, "elder_form", p)
+	return nil
+}
+
+func onlyCommunity(cs []care.Community, id int64) []care.Community {
+	for _, c := range cs {
+		if c.ID == id {
+			return []care.Community{c}
+		}
+	}
+	return nil
+}
+
+func (s *Server) elderNew(w http.ResponseWriter, r *http.Request, p *page) error {
+	if !p.Actor.EditsRegistry() {
+		return care.ErrForbidden()
+	}
+	e := &care.Elder{Status: "active", CommunityID: p.Actor.CommunityID, Consent: true}
+	return s.showElderForm(w, r, p, e, true, http.StatusOK)
+}
+
+// formFailed shows the form again with every field error: those of values
+// that could not even be read (a malformed date) and those of validation.
+func (s *Server) formFailed(w http.ResponseWriter, r *http.Request, p *page, f *form, err error, show func(status int) error) error {
+	if ce, ok := err.(*care.Error); ok && ce.Code != care.EInvalid {
+		return err
+	}
+	if err == nil && len(f.errs) == 0 {
+		return nil
+	}
+	merged := care.FieldErrors{}
+	if ce, ok := err.(*care.Error); ok {
+		for k, v := range ce.Fields {
+			merged.Add(k, v)
+		}
+	} else if err != nil {
+		return err
+	}
+	for k, v := range f.errs {
+		merged[k] = v // the read error is the precise one
+	}
+	p.setError(merged.Err())
+	return show(http.StatusUnprocessableEntity)
+}
+
+func (s *Server) elderCreate(w http.ResponseWriter, r *http.Request, p *page) error {
+	f := newForm(r)
+	e := elderFromForm(f, s.db.Today())
+	var err error
+	if len(f.errs) == 0 {
+		err = s.db.CreateElder(r.Context(), p.Actor, e)
+	} else {
+		e.Normalize()
+		err = e.Validate(s.db.Today(), true)
+	}
+	if err != nil || len(f.errs) > 0 {
+		return s.formFailed(w, r, p, f, err, func(status int) error { return s.showElderForm(w, r, p, e, true, status) })
+	}
+	http.Redirect(w, r, "/elders/"+strconv.FormatInt(e.ID, 10)+"?saved=1", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) elderEdit(w http.ResponseWriter, r *http.Request, p *page) error {
+	if !p.Actor.EditsRegistry() {
+		return care.ErrForbidden()
+	}
+	e, err := s.elderFromPath(r, p)
+	if err != nil {
+		return err
+	}
+	return s.showElderForm(w, r, p, e, false, http.StatusOK)
+}
+
+func (s *Server) elderFromPath(r *http.Request, p *page) (*care.Elder, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return nil, care.ErrNotFound("服务对象 / elder")
+	}
+	return s.db.GetElder(r.Context(), p.Actor, id)
+}
+
+func (s *Server) elderUpdate(w http.ResponseWriter, r *http.Request, p *page) error {
+	old, err := s.elderFromPath(r, p)
+	if err != nil {
+		return err
+	}
+	f := newForm(r)
+	e := elderFromForm(f, s.db.Today())
+	e.ID, e.IDMasked = old.ID, old.IDMasked
+	if len(f.errs) == 0 {
+		err = s.db.UpdateElder(r.Context(), p.Actor, e, f.str("status_reason"))
+	} else {
+		e.Normalize()
+		err = e.Validate(s.db.Today(), false)
+	}
+	if err != nil || len(f.errs) > 0 {
+		return s.formFailed(w, r, p, f, err, func(status int) error { return s.showElderForm(w, r, p, e, false, status) })
+	}
+	http.Redirect(w, r, "/elders/"+strconv.FormatInt(e.ID, 10)+"?saved=1", http.StatusSeeOther)
+	return nil
+}
+
+type elderPageData struct {
+	Elder      *care.Elder
+	Categories []string
+	Age        int
+	Priority   int
+	Why        []care.Msg
+	Team       []store.TeamMember
+	History    []care.StatusChange
+	Community  string
+	Clinic     string
+}
+
+func (s *Server) elderShow(w http.ResponseWriter, r *http.Request, p *page) error {
+	e, err := s.elderFromPath(r, p)
+	if err != nil {
+		return err
+	}
+	today := s.db.Today()
+	d := elderPageData{Elder: e, Categories: e.AllCategories(today)}
+	if !e.BirthDate.IsZero() {
+		d.Age = care.Age(e.BirthDate, today)
+	}
+	d.Priority, d.Why = e.ComputePriority(today)
+	if e.PriorityOverride != nil {
+		d.Priority = *e.PriorityOverride
+		d.Why = []care.Msg{{ZH: "人工调整：" + e.PriorityReason, EN: "set by staff: " + e.PriorityReason}}
+	}
+	if d.Team, err = s.db.ElderTeam(r.Context(), p.Actor, e.ID); err != nil {
+		return err
+	}
+	if d.History, err = s.db.ElderStatusHistory(r.Context(), p.Actor, e.ID); err != nil {
+		return err
+	}
+	if c, err := s.db.GetCommunity(r.Context(), p.Actor, e.CommunityID); err == nil {
+		d.Community = c.Name
+	}
+	if e.ClinicID != nil {
+		if c, err := s.db.GetClinic(r.Context(), p.Actor, *e.ClinicID); err == nil {
+			d.Clinic = c.Name
+		}
+	}
+	if r.URL.Query().Get("saved") == "1" {
+		p.Flash = p.T("已保存")
+	}
+	p.Title, p.Active, p.Data = e.Name, "elders", d
+	s.render(w, http.StatusOK, "elder", p)
+	return nil
+}
+
+// elderRevealID answers the full ID number as an htmx fragment; the store
+// writes the reveal to the audit log.
+func (s *Server) elderRevealID(w http.ResponseWriter, r *http.Request, p *page) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return care.ErrNotFound("服务对象 / elder")
+	}
+	plain, err := s.db.RevealElderID(r.Context(), p.Actor, id)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write([]byte(`<span class="revealed" id="id-number">` + templateEscape(plain) + `</span>`))
+	return nil
+}

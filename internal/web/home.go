@@ -1,0 +1,64 @@
+package web
+
+import (
+	"net/http"
+
+	"carecircle/internal/care"
+	"carecircle/internal/store"
+)
+
+type homeData struct {
+	Stats    []store.CommunityStats
+	Totals   store.CommunityStats
+	MyElders []care.Elder
+	Masked   bool
+}
+
+// home shows each role its starting point: the volunteer their elders, the
+// clinic its elders, staff and viewers the numbers.
+func (s *Server) home(w http.ResponseWriter, r *http.Request, p *page) error {
+	p.Title, p.Active = "首页", "home"
+	d := homeData{Masked: p.Actor.Role == care.RoleViewer}
+	switch p.Actor.Role {
+	case care.RoleVolunteer, care.RoleClinic:
+		items, _, err := s.db.ListElders(r.Context(), p.Actor, store.ElderFilter{Limit: 200})
+		if err != nil {
+			return err
+		}
+		d.MyElders = items
+	case care.RoleAdmin:
+		http.Redirect(w, r, "/users", http.StatusSeeOther)
+		return nil
+	default:
+		st, err := s.db.Stats(r.Context(), p.Actor)
+		if err != nil {
+			return err
+		}
+		d.Stats = st
+		d.Totals = sumStats(st)
+	}
+	p.Data = d
+	s.render(w, http.StatusOK, "home", p)
+	return nil
+}
+
+func sumStats(st []store.CommunityStats) store.CommunityStats {
+	t := store.CommunityStats{ByStatus: map[string]int{}, ByCategory: map[string]int{}, BySelfCare: map[string]int{}, Volunteers: map[string]int{}}
+	for _, c := range st {
+		t.Elders += c.Elders
+		t.Paired += c.Paired
+		for k, v := range c.ByStatus {
+			t.ByStatus[k] += v
+		}
+		for k, v := range c.ByCategory {
+			t.ByCategory[k] += v
+		}
+		for k, v := range c.BySelfCare {
+			t.BySelfCare[k] += v
+		}
+		for k, v := range c.Volunteers {
+			t.Volunteers[k] += v
+		}
+	}
+	return t
+}

@@ -1,0 +1,172 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"carecircle/internal/care"
+)
+
+var funcs = template.FuncMap{
+	"label": func(choices []care.Choice, code, lang string) string { return care.Label(choices, code, lang) },
+	"choices": func(name string) []care.Choice {
+		return map[string][]care.Choice{"gender": care.Genders, "living": care.LivingSituations, "selfcare": care.SelfCareLevels,
+			"category": care.Categories, "kind": care.ServiceKinds, "status": care.ElderStatuses, "vkind": care.VolunteerKinds,
+			"vstatus": care.VolunteerStatuses, "role": care.Roles, "relation": care.Relations}[name]
+	},
+	"in": func(list []string, s string) bool {
+		for _, x := range list {
+			if x == s {
+				return true
+			}
+		}
+		return false
+	},
+	"date": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.Format("2006-01-02")
+	},
+	"datetime": func(t time.Time) string { return t.In(shanghai).Format("2006-01-02 15:04") },
+	"ftoa": func(f *float64) string {
+		if f == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*f, 'f', -1, 64)
+	},
+	"itoa": func(i *int64) string {
+		if i == nil {
+			return ""
+		}
+		return strconv.FormatInt(*i, 10)
+	},
+	"join":       strings.Join,
+	"deref":      func(p *int) int { return *p },
+	"deref64":    func(p *int64) int64 { return *p },
+	"derefTime":  func(p *time.Time) time.Time { return *p },
+	"hours":      func(tenths int64) string { return strconv.FormatFloat(float64(tenths)/10, 'f', -1, 64) },
+	"priorities": func() []int { return []int{5, 4, 3, 2, 1} },
+	"prio":       func(e care.Elder) int { return e.Priority(localToday()) },
+	"cats":       func(e care.Elder) []string { return e.AllCategories(localToday()) },
+	"add":        func(a, b int) int { return a + b },
+	"seq": func(n int) []int {
+		out := make([]int, n)
+		for i := range out {
+			out[i] = i
+		}
+		return out
+	},
+	"query": func(base url.Values, key, value string) string {
+		q := url.Values{}
+		for k, v := range base {
+			q[k] = v
+		}
+		q.Set(key, value)
+		return "?" + q.Encode()
+	},
+	// cell hides counts under five from the district viewer (SPEC §7).
+	"cell": func(masked bool, n int) string {
+		if masked && n > 0 && n < 5 {
+			return "<5"
+		}
+		return strconv.Itoa(n)
+	},
+	"percent": func(a, b int) int {
+		if b == 0 {
+			return 0
+		}
+		return a * 100 / b
+	},
+}
+
+var shanghai = func() *time.Location {
+	l, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return l
+}()
+
+// localToday is today's date in the programme's time zone, as the domain
+// functions expect it (a UTC-midnight date).
+func localToday() time.Time {
+	n := time.Now().In(shanghai)
+	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// pageNames are the templates in templates/; each is parsed together with
+// the layout and the shared partials.
+var pageNames = []string{"login", "error", "home", "elders", "elder_form", "elder", "volunteers", "volunteer_form", "volunteer", "org", "users"}
+
+func (s *Server) parseTemplates() error {
+	s.pages = map[string]*template.Template{}
+	for _, name := range pageNames {
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/partials.html", "templates/"+name+".html")
+		if err != nil {
+			return fmt.Errorf("web: parse %s: %w", name, err)
+		}
+		s.pages[name] = t
+	}
+	return nil
+}
+
+// render executes a page into a buffer first, so a template error never
+// sends half a page. An htmx request for a fragment gets only the block
+// named "content".
+func (s *Server) render(w http.ResponseWriter, status int, name string, p *page) {
+	t, ok := s.pages[name]
+	if !ok {
+		s.log.Error("render", "err", errNoTemplate, "name", name)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
+		s.log.Error("render", "name", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// renderFragment executes one named template of a page (for htmx swaps).
+func (s *Server) renderFragment(w http.ResponseWriter, status int, name, block string, p *page) {
+	var buf bytes.Buffer
+	if err := s.pages[name].ExecuteTemplate(&buf, block, p); err != nil {
+		s.log.Error("render fragment", "name", name, "block", block, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// fieldErrors turns a validation error into messages per field in the
+// page's language; other errors become the page's error line.
+func (p *page) setError(err error) {
+	ce, ok := err.(*care.Error)
+	if !ok {
+		p.Error = p.T("出错了，请稍后再试")
+		return
+	}
+	p.Error = care.ErrorMessage(err)
+	if ce.Code == care.EInvalid {
+		p.Error = p.T("输入有误，请检查标出的字段")
+	}
+	p.Errors = map[string]string{}
+	for k, m := range ce.Fields {
+		p.Errors[k] = m.In(p.Lang)
+	}
+}

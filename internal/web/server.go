@@ -1,0 +1,322 @@
+// Package web serves CareCircle's HTML pages: server-rendered templates with
+// htmx, Chinese by default with English available, made for phones and for
+// older eyes (a large-type, high-contrast mode).
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"embed"
+	"encoding/base64"
+	"errors"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"carecircle/internal/api"
+	"carecircle/internal/care"
+	"carecircle/internal/ratelimit"
+	"carecircle/internal/store"
+)
+
+//go:embed templates static
+var assets embed.FS
+
+const (
+	sessionCookie = "cc_session"
+	loginCSRF     = "cc_login_csrf"
+	langCookie    = "cc_lang"
+	bigCookie     = "cc_big"
+)
+
+// Server is the web UI.
+type Server struct {
+	db      *store.DB
+	log     *slog.Logger
+	limiter *ratelimit.Limiter
+	pages   map[string]*template.Template
+	mux     *http.ServeMux
+}
+
+// New parses the templates and sets up the routes.
+func New(db *store.DB, log *slog.Logger, limiter *ratelimit.Limiter) (*Server, error) {
+	s := &Server{db: db, log: log, limiter: limiter, mux: http.NewServeMux()}
+	if err := s.parseTemplates(); err != nil {
+		return nil, err
+	}
+	s.routes()
+	return s, nil
+}
+
+func (s *Server) routes() {
+	m := s.mux
+	static, _ := fs.Sub(assets, "static")
+	m.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
+	m.HandleFunc("GET /login", s.loginPage)
+	m.HandleFunc("POST /login", s.login)
+	m.HandleFunc("POST /prefs", s.prefs)
+	m.Handle("POST /logout", s.auth(s.logout))
+	m.Handle("GET /{$}", s.auth(s.home))
+	m.Handle("GET /elders", s.auth(s.elderList))
+	m.Handle("GET /elders/new", s.auth(s.elderNew))
+	m.Handle("POST /elders", s.auth(s.elderCreate))
+	m.Handle("GET /elders/{id}", s.auth(s.elderShow))
+	m.Handle("GET /elders/{id}/edit", s.auth(s.elderEdit))
+	m.Handle("POST /elders/{id}", s.auth(s.elderUpdate))
+	m.Handle("POST /elders/{id}/id-number", s.auth(s.elderRevealID))
+	m.Handle("GET /volunteers", s.auth(s.volunteerList))
+	m.Handle("GET /volunteers/new", s.auth(s.volunteerNew))
+	m.Handle("POST /volunteers", s.auth(s.volunteerCreate))
+	m.Handle("GET /volunteers/{id}", s.auth(s.volunteerShow))
+	m.Handle("GET /volunteers/{id}/edit", s.auth(s.volunteerEdit))
+	m.Handle("POST /volunteers/{id}", s.auth(s.volunteerUpdate))
+	m.Handle("GET /org", s.auth(s.orgPage))
+	m.Handle("POST /org/communities", s.auth(s.communitySave))
+	m.Handle("POST /org/clinics", s.auth(s.clinicSave))
+	m.Handle("GET /users", s.auth(s.usersPage))
+	m.Handle("POST /users", s.auth(s.userCreate))
+	m.Handle("/", s.auth(func(w http.ResponseWriter, r *http.Request, p *page) error {
+		return care.ErrNotFound("页面 / page")
+	}))
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'")
+	s.mux.ServeHTTP(w, r)
+}
+
+func cacheStatic(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// page is what every template gets: who is looking, in which language, the
+// CSRF token for forms, and the page's own data.
+type page struct {
+	User   *care.User
+	Actor  care.Actor
+	Lang   string
+	Big    bool
+	CSRF   string
+	Title  string
+	Active string
+	Flash  string
+	Data   any
+	// Errors are field errors to show beside the fields, in Lang.
+	Errors map[string]string
+	Error  string
+	token  string
+}
+
+// T translates UI text for the page's language.
+func (p *page) T(s string) string { return translate(p.Lang, s) }
+
+type pageHandler func(w http.ResponseWriter, r *http.Request, p *page) error
+
+// auth requires a logged-in web session, checks the CSRF token on every
+// state-changing request, and renders a handler's error in one place.
+func (s *Server) auth(h pageHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := &page{Lang: langFromCookie(r), Big: bigFromCookie(r)}
+		c, err := r.Cookie(sessionCookie)
+		if err != nil {
+			s.toLogin(w, r)
+			return
+		}
+		sess, err := s.db.LookupSession(r.Context(), c.Value, "web")
+		if err != nil {
+			if care.ErrorCode(err) != care.EUnauth {
+				s.log.Error("session lookup", "err", err)
+			}
+			s.toLogin(w, r)
+			return
+		}
+		p.User, p.Actor, p.CSRF, p.token = sess.User, care.ActorOf(sess.User), sess.CSRF, sess.Token
+		if sess.User.Lang != "" {
+			p.Lang = sess.User.Lang
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && !validCSRF(r, sess.CSRF) {
+			p.Error = p.T("页面已过期，请刷新后重试")
+			s.renderError(w, r, p, &care.Error{Code: care.EForbidden, Message: p.Error})
+			return
+		}
+		if err := h(w, r, p); err != nil {
+			s.renderError(w, r, p, err)
+		}
+	})
+}
+
+func validCSRF(r *http.Request, want string) bool {
+	got := r.Header.Get("X-CSRF-Token")
+	if got == "" {
+		got = r.PostFormValue("csrf")
+	}
+	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+func (s *Server) toLogin(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("HX-Request") == "true" {
+		w.Header().Set("HX-Redirect", "/login")
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, p *page, err error) {
+	status := api.Status(err)
+	switch status {
+	case http.StatusForbidden:
+		if p.Error == "" {
+			p.Error = p.T("您的角色无权查看此页面")
+		}
+	case http.StatusNotFound:
+		p.Error = p.T("页面不存在")
+	case http.StatusInternalServerError:
+		s.log.Error("web", "method", r.Method, "path", r.URL.Path, "err", err)
+		p.Error = p.T("出错了，请稍后再试")
+	default:
+		p.Error = care.ErrorMessage(err)
+	}
+	p.Title = p.Error
+	s.render(w, status, "error", p)
+}
+
+func langFromCookie(r *http.Request) string {
+	if c, err := r.Cookie(langCookie); err == nil && c.Value == "en" {
+		return "en"
+	}
+	return "zh"
+}
+
+func bigFromCookie(r *http.Request) bool {
+	c, err := r.Cookie(bigCookie)
+	return err == nil && c.Value == "1"
+}
+
+// secure tells whether cookies must be Secure: behind TLS, directly or via
+// a proxy that says so.
+func secure(r *http.Request) bool {
+	return r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https"
+}
+
+func setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge time.Duration, httpOnly bool) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: int(maxAge.Seconds()),
+		HttpOnly: httpOnly, Secure: secure(r), SameSite: http.SameSiteLaxMode})
+}
+
+func randomString() string {
+	b := make([]byte, 24)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+	p := &page{Lang: langFromCookie(r), Big: bigFromCookie(r), Title: "登录"}
+	p.CSRF = randomString()
+	setCookie(w, r, loginCSRF, p.CSRF, time.Hour, true)
+	s.render(w, http.StatusOK, "login", p)
+}
+
+// login checks the password; the CSRF token is a double-submit cookie since
+// there is no session yet.
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	p := &page{Lang: langFromCookie(r), Big: bigFromCookie(r), Title: "登录"}
+	c, err := r.Cookie(loginCSRF)
+	if err != nil || !validCSRF(r, c.Value) {
+		p.Error = p.T("页面已过期，请刷新后重试")
+		s.reLogin(w, r, p, http.StatusForbidden)
+		return
+	}
+	username := strings.TrimSpace(r.PostFormValue("username"))
+	keys := []string{"u:" + username, "ip:" + clientIP(r)}
+	if !s.limiter.Allowed(keys...) {
+		p.Error = p.T("登录失败次数过多，请15分钟后再试")
+		s.reLogin(w, r, p, http.StatusTooManyRequests)
+		return
+	}
+	u, err := s.db.Authenticate(r.Context(), username, r.PostFormValue("password"))
+	if err != nil {
+		if care.ErrorCode(err) != care.EUnauth {
+			s.log.Error("login", "err", err)
+		}
+		s.limiter.Fail(keys...)
+		p.Error = p.T("用户名或密码错误")
+		p.Data = username
+		s.reLogin(w, r, p, http.StatusUnauthorized)
+		return
+	}
+	s.limiter.Succeed(keys[0])
+	sess, err := s.db.NewSession(r.Context(), u, "web")
+	if err != nil {
+		s.log.Error("login", "err", err)
+		p.Error = p.T("出错了，请稍后再试")
+		s.reLogin(w, r, p, http.StatusInternalServerError)
+		return
+	}
+	setCookie(w, r, sessionCookie, sess.Token, store.WebSessionTTL, true)
+	setCookie(w, r, loginCSRF, "", -time.Second, true)
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+func (s *Server) reLogin(w http.ResponseWriter, r *http.Request, p *page, status int) {
+	p.CSRF = randomString()
+	setCookie(w, r, loginCSRF, p.CSRF, time.Hour, true)
+	s.render(w, status, "login", p)
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request, p *page) error {
+	if err := s.db.EndSession(r.Context(), p.token); err != nil {
+		return err
+	}
+	setCookie(w, r, sessionCookie, "", -time.Second, true)
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	return nil
+}
+
+// prefs switches language and large type; it works before login too, so it
+// only sets cookies (and the account's language when logged in).
+func (s *Server) prefs(w http.ResponseWriter, r *http.Request) {
+	if lang := r.PostFormValue("lang"); lang == "zh" || lang == "en" {
+		setCookie(w, r, langCookie, lang, 365*24*time.Hour, false)
+		if c, err := r.Cookie(sessionCookie); err == nil {
+			if sess, err := s.db.LookupSession(r.Context(), c.Value, "web"); err == nil && validCSRF(r, sess.CSRF) {
+				s.db.SetUserLang(context.WithoutCancel(r.Context()), sess.User.ID, lang)
+			}
+		}
+	}
+	if big := r.PostFormValue("big"); big == "1" || big == "0" {
+		setCookie(w, r, bigCookie, big, 365*24*time.Hour, false)
+	}
+	// Go back to the page the user was on, but never to another site.
+	back := "/"
+	if ref, err := url.Parse(r.Header.Get("Referer")); err == nil && ref.Path != "" && ref.Host == r.Host {
+		back = ref.Path
+		if ref.RawQuery != "" {
+			back += "?" + ref.RawQuery
+		}
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+var errNoTemplate = errors.New("web: no such template")

@@ -1,0 +1,143 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"carecircle/internal/care"
+	"carecircle/internal/store"
+)
+
+func templateEscape(s string) string { return template.HTMLEscapeString(s) }
+
+type volunteerListData struct {
+	Items       []care.Volunteer
+	Total       int
+	Query       url.Values
+	Communities []care.Community
+	Page, Pages int
+}
+
+func (s *Server) volunteerList(w http.ResponseWriter, r *http.Request, p *page) error {
+	q := r.URL.Query()
+	f := store.VolunteerFilter{Kind: q.Get("kind"), Status: q.Get("status"), Q: q.Get("q"), Limit: perPage}
+	f.CommunityID, _ = strconv.ParseInt(q.Get("community_id"), 10, 64)
+	pg, _ := strconv.Atoi(q.Get("page"))
+	pg = max(pg, 1)
+	f.Offset = (pg - 1) * perPage
+	items, total, err := s.db.ListVolunteers(r.Context(), p.Actor, f)
+	if err != nil {
+		return err
+	}
+	comms, err := s.db.Communities(r.Context(), p.Actor)
+	if err != nil {
+		return err
+	}
+	p.Title, p.Active = "志愿者", "volunteers"
+	p.Data = volunteerListData{Items: items, Total: total, Query: q, Communities: comms, Page: pg, Pages: (total + perPage - 1) / perPage}
+	if r.Header.Get("HX-Request") == "true" && r.Header.Get("HX-Target") == "volunteer-results" {
+		s.renderFragment(w, http.StatusOK, "volunteers", "volunteer-results", p)
+		return nil
+	}
+	s.render(w, http.StatusOK, "volunteers", p)
+	return nil
+}
+
+type volunteerFormData struct {
+	Volunteer   *care.Volunteer
+	Communities []care.Community
+	New         bool
+}
+
+func (s *Server) showVolunteerForm(w http.ResponseWriter, r *http.Request, p *page, v *care.Volunteer, isNew bool, status int) error {
+	comms, err := s.db.Communities(r.Context(), p.Actor)
+	if err != nil {
+		return err
+	}
+	if p.Actor.Role == care.RoleCommunity {
+		comms = onlyCommunity(comms, p.Actor.CommunityID)
+	}
+	p.Active, p.Title = "volunteers", "登记志愿者"
+	if !isNew {
+		p.Title = "编辑"
+	}
+	p.Data = volunteerFormData{Volunteer: v, Communities: comms, New: isNew}
+	s.render(w, status, "volunteer_form", p)
+	return nil
+}
+
+func (s *Server) volunteerNew(w http.ResponseWriter, r *http.Request, p *page) error {
+	if !p.Actor.EditsRegistry() {
+		return care.ErrForbidden()
+	}
+	return s.showVolunteerForm(w, r, p, &care.Volunteer{Kind: "neighbour", Status: "active", Capacity: 2, CommunityID: p.Actor.CommunityID}, true, http.StatusOK)
+}
+
+func (s *Server) volunteerCreate(w http.ResponseWriter, r *http.Request, p *page) error {
+	f := newForm(r)
+	v := volunteerFromForm(f)
+	var err error
+	if len(f.errs) == 0 {
+		err = s.db.CreateVolunteer(r.Context(), p.Actor, v)
+	} else {
+		v.Normalize()
+		err = v.Validate(s.db.Today())
+	}
+	if err != nil || len(f.errs) > 0 {
+		return s.formFailed(w, r, p, f, err, func(status int) error { return s.showVolunteerForm(w, r, p, v, true, status) })
+	}
+	http.Redirect(w, r, "/volunteers/"+strconv.FormatInt(v.ID, 10)+"?saved=1", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) volunteerFromPath(r *http.Request, p *page) (*care.Volunteer, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return nil, care.ErrNotFound("志愿者 / volunteer")
+	}
+	return s.db.GetVolunteer(r.Context(), p.Actor, id)
+}
+
+func (s *Server) volunteerEdit(w http.ResponseWriter, r *http.Request, p *page) error {
+	if !p.Actor.EditsRegistry() {
+		return care.ErrForbidden()
+	}
+	v, err := s.volunteerFromPath(r, p)
+	if err != nil {
+		return err
+	}
+	return s.showVolunteerForm(w, r, p, v, false, http.StatusOK)
+}
+
+func (s *Server) volunteerUpdate(w http.ResponseWriter, r *http.Request, p *page) error {
+	old, err := s.volunteerFromPath(r, p)
+	if err != nil {
+		return err
+	}
+	f := newForm(r)
+	v := volunteerFromForm(f)
+	v.ID = old.ID
+	if len(f.errs) == 0 {
+		err = s.db.UpdateVolunteer(r.Context(), p.Actor, v)
+	}
+	if err != nil || len(f.errs) > 0 {
+		return s.formFailed(w, r, p, f, err, func(status int) error { return s.showVolunteerForm(w, r, p, v, false, status) })
+	}
+	http.Redirect(w, r, "/volunteers/"+strconv.FormatInt(v.ID, 10)+"?saved=1", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) volunteerShow(w http.ResponseWriter, r *http.Request, p *page) error {
+	v, err := s.volunteerFromPath(r, p)
+	if err != nil {
+		return err
+	}
+	if r.URL.Query().Get("saved") == "1" {
+		p.Flash = p.T("已保存")
+	}
+	p.Title, p.Active, p.Data = v.Name, "volunteers", v
+	s.render(w, http.StatusOK, "volunteer", p)
+	return nil
+}
