@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/alexedwards/argon2id"
 	"github.com/pressly/goose/v3"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
@@ -37,6 +38,9 @@ type DB struct {
 	Now func() time.Time
 	// Loc is the programme's time zone (Asia/Shanghai unless configured).
 	Loc *time.Location
+	// HashParams are the argon2id parameters for new password hashes; tests
+	// lower them, production keeps the library's recommended defaults.
+	HashParams *argon2id.Params
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -51,7 +55,7 @@ func Open(ctx context.Context, dsn string, v *vault.Vault) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{vault: v, Now: time.Now, Loc: loc}
+	db := &DB{vault: v, Now: time.Now, Loc: loc, HashParams: argon2id.DefaultParams}
 	if IsPostgres(dsn) {
 		db.dialect = postgres
 		pool, err := sql.Open("pgx", dsn)

@@ -33,7 +33,7 @@ func (db *DB) CreateUser(ctx context.Context, a care.Actor, u *care.User, passwo
 	if err := db.validateUser(ctx, u, password); err != nil {
 		return err
 	}
-	hash, err := argon2id.CreateHash(password, argon2id.DefaultParams)
+	hash, err := argon2id.CreateHash(password, db.HashParams)
 	if err != nil {
 		return err
 	}

@@ -141,7 +141,7 @@ func volunteerFromForm(f *form) *care.Volunteer {
 	return &care.Volunteer{Name: f.str("name"), Gender: care.Gender(f.str("gender")), BirthDate: f.date("birth_date"),
 		Phone: f.str("phone"), Kind: f.str("kind"), CommunityID: f.int64("community_id"), Address: f.str("address"),
 		Lat: f.optFloat("lat"), Lon: f.optFloat("lon"), Capacity: f.int("capacity"),
-		Skills: strings.FieldsFunc(f.str("skills"), func(r rune) bool { return r == ',' || r == '，' || r == '、' }),
+		Skills:       strings.FieldsFunc(f.str("skills"), func(r rune) bool { return r == ',' || r == '，' || r == '、' }),
 		Availability: f.str("availability"), Team: f.str("team"), Status: f.str("status"), Training: f.str("training"),
 		Honours: f.str("honours"), HoursTenths: int64(hours*10 + 0.5)}
 }
