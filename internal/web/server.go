@@ -58,6 +58,9 @@ func (s *Server) routes() {
 	m := s.mux
 	static, _ := fs.Sub(assets, "static")
 	m.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
+	m.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		http.ServeFileFS(w, r, assets, "static/favicon.svg")
+	})
 	m.HandleFunc("GET /login", s.loginPage)
 	m.HandleFunc("POST /login", s.login)
 	m.HandleFunc("POST /prefs", s.prefs)
@@ -233,7 +236,13 @@ func clientIP(r *http.Request) string {
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 	p := &page{Lang: langFromCookie(r), Big: bigFromCookie(r), Title: "登录"}
-	p.CSRF = randomString()
+	// Keep an existing token: a second tab or a stray request for the login
+	// page must not invalidate the form already on screen.
+	if c, err := r.Cookie(loginCSRF); err == nil && len(c.Value) >= 32 {
+		p.CSRF = c.Value
+	} else {
+		p.CSRF = randomString()
+	}
 	setCookie(w, r, loginCSRF, p.CSRF, time.Hour, true)
 	s.render(w, http.StatusOK, "login", p)
 }
