@@ -177,37 +177,88 @@ func (db *DB) getElder(ctx context.Context, q querier, a care.Actor, id int64) (
 
 // CreateElder validates and registers an elder; e.ID is set on success.
 func (db *DB) CreateElder(ctx context.Context, a care.Actor, e *care.Elder) error {
+	return db.CreateElders(ctx, a, []*care.Elder{e})
+}
+
+// RowError is the validation error of one elder of a batch (Index is its
+// position in the batch).
+type RowError struct {
+	Index int
+	Err   error
+}
+
+// BatchError lists every invalid elder of a batch; nothing of the batch was saved.
+type BatchError struct{ Rows []RowError }
+
+func (b *BatchError) Error() string {
+	return fmt.Sprintf("%d of the records are invalid; nothing was saved (first: row %d: %v)", len(b.Rows), b.Rows[0].Index, b.Rows[0].Err)
+}
+
+// CreateElders registers a batch of elders in one transaction: all or none.
+// A batch of one returns its validation error as is; a larger batch returns
+// a *BatchError naming every invalid elder.
+func (db *DB) CreateElders(ctx context.Context, a care.Actor, es []*care.Elder) error {
 	if !a.EditsRegistry() {
 		return care.ErrForbidden()
 	}
-	e.Normalize()
-	if err := e.Validate(db.today(), true); err != nil {
-		return err
+	var bad []RowError
+	for i, e := range es {
+		e.Normalize()
+		if err := e.Validate(db.today(), true); err != nil {
+			bad = append(bad, RowError{i, err})
+		}
+	}
+	if len(es) == 1 && len(bad) == 1 {
+		return bad[0].Err
+	}
+	if len(bad) > 0 {
+		return &BatchError{Rows: bad}
 	}
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		if err := db.checkCommunityInScope(ctx, tx, a, e.CommunityID); err != nil {
-			return err
-		}
-		if err := db.checkClinic(ctx, tx, e.ClinicID, e.CommunityID); err != nil {
-			return err
-		}
-		now := db.now()
-		err := tx.QueryRowContext(ctx, db.q(`INSERT INTO elders (community_id, name, gender, birth_date, lunar_birthday,
+		ins, err := tx.PrepareContext(ctx, db.q(`INSERT INTO elders (community_id, name, gender, birth_date, lunar_birthday,
  id_enc, id_hash, id_masked, phone, building, unit, room, lat, lon, living_situation, self_care, categories, needs,
  emergency_contacts, wishes, notes, status, priority, priority_override, priority_reason, clinic_id, consent,
- created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`),
-			e.CommunityID, e.Name, string(e.Gender), dateString(e.BirthDate), e.LunarBirthday,
-			db.vault.Seal(e.IDNumber), db.vault.Hash(e.IDNumber), care.MaskIDNumber(e.IDNumber),
-			e.Phone, e.Building, e.Unit, e.Room, e.Lat, e.Lon, e.LivingSituation, e.SelfCare,
-			joinSet(e.Categories), joinSet(e.Needs), toJSON(contactsOrEmpty(e.EmergencyContacts)), toJSON(e.Wishes), e.Notes,
-			e.Status, e.Priority(db.today()), e.PriorityOverride, e.PriorityReason, e.ClinicID, e.Consent, now, now,
-		).Scan(&e.ID)
-		if err := idConflict(err); err != nil {
+ created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`))
+		if err != nil {
 			return err
 		}
-		e.IDMasked = care.MaskIDNumber(e.IDNumber)
-		return db.audit(ctx, tx, a, "create", "elder", e.ID, nil, auditElder(e))
+		defer ins.Close()
+		checked := map[int64]bool{}
+		for i, e := range es {
+			if !checked[e.CommunityID] {
+				if err := db.checkCommunityInScope(ctx, tx, a, e.CommunityID); err != nil {
+					return rowErr(len(es), i, err)
+				}
+				checked[e.CommunityID] = true
+			}
+			if err := db.checkClinic(ctx, tx, e.ClinicID, e.CommunityID); err != nil {
+				return rowErr(len(es), i, err)
+			}
+			now := db.now()
+			err := ins.QueryRowContext(ctx,
+				e.CommunityID, e.Name, string(e.Gender), dateString(e.BirthDate), e.LunarBirthday,
+				db.vault.Seal(e.IDNumber), db.vault.Hash(e.IDNumber), care.MaskIDNumber(e.IDNumber),
+				e.Phone, e.Building, e.Unit, e.Room, e.Lat, e.Lon, e.LivingSituation, e.SelfCare,
+				joinSet(e.Categories), joinSet(e.Needs), toJSON(contactsOrEmpty(e.EmergencyContacts)), toJSON(e.Wishes), e.Notes,
+				e.Status, e.Priority(db.today()), e.PriorityOverride, e.PriorityReason, e.ClinicID, e.Consent, now, now,
+			).Scan(&e.ID)
+			if err := idConflict(err); err != nil {
+				return rowErr(len(es), i, err)
+			}
+			e.IDMasked = care.MaskIDNumber(e.IDNumber)
+			if err := db.audit(ctx, tx, a, "create", "elder", e.ID, nil, auditElder(e)); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
+}
+
+func rowErr(n, i int, err error) error {
+	if n == 1 || care.ErrorCode(err) != care.EInvalid {
+		return err
+	}
+	return &BatchError{Rows: []RowError{{i, err}}}
 }
 
 // UpdateElder saves changed fields of an existing elder. An empty IDNumber

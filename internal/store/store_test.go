@@ -247,3 +247,28 @@ func TestAccountsAndSessions(t *testing.T) {
 		}
 	})
 }
+
+func TestCreateEldersIsAllOrNothing(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		f := storetest.Seed(t, db)
+		ctx := context.Background()
+		before := countElders(t, db, f.Station)
+		good := storetest.NewElder("吴秀兰", f.C1.ID, "1945-01-01", care.Female, 20)
+		bad := storetest.NewElder("吴建华", f.C1.ID, "1945-01-01", care.Male, 21)
+		bad.Phone = "1"
+		dupOfExisting := storetest.NewElder("王秀英", f.C1.ID, "1938-02-03", care.Female, 1)
+		err := db.CreateElders(ctx, f.Comm1, []*care.Elder{&good, &bad})
+		be, ok := err.(*store.BatchError)
+		if !ok || len(be.Rows) != 1 || be.Rows[0].Index != 1 {
+			t.Fatalf("want the second row reported, got %v", err)
+		}
+		good2 := storetest.NewElder("吴秀兰", f.C1.ID, "1945-01-01", care.Female, 20)
+		err = db.CreateElders(ctx, f.Comm1, []*care.Elder{&good2, &dupOfExisting})
+		if be, ok := err.(*store.BatchError); !ok || be.Rows[0].Index != 1 {
+			t.Fatalf("a duplicate ID number in the batch must be named, got %v", err)
+		}
+		if after := countElders(t, db, f.Station); after != before {
+			t.Fatalf("a failed batch saved %d elders", after-before)
+		}
+	})
+}

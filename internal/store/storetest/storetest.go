@@ -63,7 +63,7 @@ func FreshSchema(t *testing.T, dsn string) string {
 
 // Open opens a store on dsn with a zero test key and a clock fixed at
 // 2026-11-29 10:00 Asia/Shanghai.
-func Open(t *testing.T, dsn string) *store.DB {
+func Open(t testing.TB, dsn string) *store.DB {
 	t.Helper()
 	v, err := vault.New(make([]byte, 32))
 	if err != nil {
@@ -117,7 +117,7 @@ func NewElder(name string, community int64, birth string, g care.Gender, seq int
 const Password = "fixture-password"
 
 // Seed creates the fixture street and an account for every actor.
-func Seed(t *testing.T, db *store.DB) *Fixture {
+func Seed(t testing.TB, db *store.DB) *Fixture {
 	t.Helper()
 	ctx := context.Background()
 	f := &Fixture{Admin: care.Actor{Role: care.RoleAdmin, Username: "admin"}}

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"carecircle/internal/api"
+	"carecircle/internal/demo"
+	"carecircle/internal/ratelimit"
+	"carecircle/internal/store"
+	"carecircle/internal/web"
+)
+
+// DefaultDemoPassword is the password of the demo accounts unless one is
+// given; it exists only for demo data, never for a real administrator.
+const DefaultDemoPassword = "carecircle-demo"
+
+func cmdServe(ctx context.Context, e env, args []string) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	var db dbFlags
+	db.register(fs)
+	addr := fs.String("addr", "127.0.0.1:8080", "listen address HOST:PORT")
+	withDemo := fs.Bool("demo", false, "fill the demo street when the database is empty and print the demo accounts")
+	demoPassword := fs.String("demo-password", DefaultDemoPassword, "password of the demo accounts (with --demo)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	st, err := db.open(ctx, e)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "carecircle serve:", err)
+		return 1
+	}
+	defer st.Close()
+	if *withDemo {
+		if err := fillDemo(ctx, e, st, *demoPassword); err != nil {
+			fmt.Fprintln(e.stderr, "carecircle serve: demo:", err)
+			return 1
+		}
+	} else if n, err := st.CountAdmins(ctx); err == nil && n == 0 {
+		fmt.Fprintf(e.stdout, "No administrator yet. Create one:\n  carecircle user add --db %s --username admin --role admin\n", db.dsn)
+	}
+	if _, err := st.RefreshPriorities(ctx); err != nil {
+		log.Error("refresh priorities", "err", err)
+	}
+	go refreshDaily(ctx, st, log)
+
+	handler, err := newHandler(st, log)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "carecircle serve:", err)
+		return 1
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "carecircle serve:", err)
+		return 1
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
+	fmt.Fprintf(e.stdout, "CareCircle is listening on http://%s/\n", ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		fmt.Fprintln(e.stderr, "carecircle serve:", err)
+		return 1
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		fmt.Fprintln(e.stderr, "carecircle serve: shutdown:", err)
+	}
+	return 0
+}
+
+// newHandler wires the web UI, the JSON API and the health check.
+func newHandler(st *store.DB, log *slog.Logger) (http.Handler, error) {
+	limiter := ratelimit.New(10, 15*time.Minute)
+	ui, err := web.New(st, log, limiter)
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Write([]byte("ok\n"))
+	})
+	mux.Handle("/api/v1/", api.New(st, log, limiter))
+	mux.Handle("/", ui)
+	return mux, nil
+}
+
+// refreshDaily recomputes priorities after midnight, when elders turn 80.
+func refreshDaily(ctx context.Context, st *store.DB, log *slog.Logger) {
+	for {
+		now := st.Now().In(st.Loc)
+		next := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 5, 0, 0, st.Loc)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(next.Sub(now)):
+		}
+		if _, err := st.RefreshPriorities(ctx); err != nil {
+			log.Error("refresh priorities", "err", err)
+		}
+	}
+}
+
+func fillDemo(ctx context.Context, e env, st *store.DB, password string) error {
+	empty, err := demo.IsEmpty(ctx, st)
+	if err != nil {
+		return err
+	}
+	if !empty {
+		fmt.Fprintln(e.stdout, "The database already holds data; the demo street is not added again.")
+		return nil
+	}
+	start := time.Now()
+	accounts, err := demo.Fill(ctx, st, password)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Demo street filled in %.1fs. Demo accounts (password: %s):\n", time.Since(start).Seconds(), password)
+	for _, a := range accounts {
+		fmt.Fprintf(e.stdout, "  %-12s %-10s %s\n", a.Username, a.Role, a.Description)
+	}
+	return nil
+}
+
+func cmdDemo(ctx context.Context, e env, args []string) int {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	var db dbFlags
+	db.register(fs)
+	password := fs.String("password", DefaultDemoPassword, "password of every demo account")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	st, err := db.open(ctx, e)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "carecircle demo:", err)
+		return 1
+	}
+	defer st.Close()
+	empty, err := demo.IsEmpty(ctx, st)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "carecircle demo:", err)
+		return 1
+	}
+	if !empty {
+		fmt.Fprintln(e.stderr, "carecircle demo: the database is not empty; the demo street goes only into an empty database")
+		return 1
+	}
+	if err := fillDemo(ctx, e, st, *password); err != nil {
+		fmt.Fprintln(e.stderr, "carecircle demo:", err)
+		return 1
+	}
+	return 0
+}
+
+func cmdMigrate(ctx context.Context, e env, args []string) int {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	var db dbFlags
+	db.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	st, err := db.open(ctx, e)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "carecircle migrate:", err)
+		return 1
+	}
+	st.Close()
+	fmt.Fprintln(e.stdout, "schema is up to date")
+	return 0
+}
