@@ -215,10 +215,10 @@ func (db *DB) CreateElders(ctx context.Context, a care.Actor, es []*care.Elder) 
 		return &BatchError{Rows: bad}
 	}
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		ins, err := tx.PrepareContext(ctx, db.q(`INSERT INTO elders (community_id, name, gender, birth_date, lunar_birthday,
+		ins, err := tx.PrepareContext(ctx, db.q(`INSERT INTO elders (street_id, community_id, name, gender, birth_date, lunar_birthday,
  id_enc, id_hash, id_masked, phone, building, unit, room, lat, lon, living_situation, self_care, categories, needs,
  emergency_contacts, wishes, notes, status, priority, priority_override, priority_reason, clinic_id, consent,
- created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`))
+ created_at, updated_at) VALUES ((SELECT street_id FROM communities WHERE id = ?),?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`))
 		if err != nil {
 			return err
 		}
@@ -235,7 +235,7 @@ func (db *DB) CreateElders(ctx context.Context, a care.Actor, es []*care.Elder) 
 				return rowErr(len(es), i, err)
 			}
 			now := db.now()
-			err := ins.QueryRowContext(ctx,
+			err := ins.QueryRowContext(ctx, e.CommunityID,
 				e.CommunityID, e.Name, string(e.Gender), dateString(e.BirthDate), e.LunarBirthday,
 				db.vault.Seal(e.IDNumber), db.vault.Hash(e.IDNumber), care.MaskIDNumber(e.IDNumber),
 				e.Phone, e.Building, e.Unit, e.Room, e.Lat, e.Lon, e.LivingSituation, e.SelfCare,
@@ -293,11 +293,11 @@ func (db *DB) UpdateElder(ctx context.Context, a care.Actor, e *care.Elder, stat
 		if err := db.checkClinic(ctx, tx, e.ClinicID, e.CommunityID); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, db.q(`UPDATE elders SET community_id=?, name=?, gender=?, birth_date=?, lunar_birthday=?,
+		_, err = tx.ExecContext(ctx, db.q(`UPDATE elders SET street_id=(SELECT street_id FROM communities WHERE id = ?), community_id=?, name=?, gender=?, birth_date=?, lunar_birthday=?,
  id_enc=?, id_hash=?, id_masked=?, phone=?, building=?, unit=?, room=?, lat=?, lon=?, living_situation=?, self_care=?,
  categories=?, needs=?, emergency_contacts=?, wishes=?, notes=?, status=?, priority=?, priority_override=?,
  priority_reason=?, clinic_id=?, consent=?, updated_at=? WHERE id=?`),
-			e.CommunityID, e.Name, string(e.Gender), dateString(e.BirthDate), e.LunarBirthday,
+			e.CommunityID, e.CommunityID, e.Name, string(e.Gender), dateString(e.BirthDate), e.LunarBirthday,
 			db.vault.Seal(e.IDNumber), db.vault.Hash(e.IDNumber), care.MaskIDNumber(e.IDNumber),
 			e.Phone, e.Building, e.Unit, e.Room, e.Lat, e.Lon, e.LivingSituation, e.SelfCare,
 			joinSet(e.Categories), joinSet(e.Needs), toJSON(contactsOrEmpty(e.EmergencyContacts)), toJSON(e.Wishes), e.Notes,

@@ -7,7 +7,7 @@ import "carecircle/internal/care"
 func elderScope(a care.Actor) (string, []any, error) {
 	switch a.Role {
 	case care.RoleStation:
-		return "e.community_id IN (SELECT id FROM communities WHERE street_id = ?)", []any{a.StreetID}, nil
+		return "e.street_id = ?", []any{a.StreetID}, nil
 	case care.RoleCommunity:
 		return "e.community_id = ?", []any{a.CommunityID}, nil
 	case care.RoleVolunteer:
