@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -27,7 +28,7 @@ type env struct {
 }
 
 // setup seeds the fixture street and issues an API token for each role.
-func setup(t *testing.T, db *store.DB) *env {
+func setup(t testing.TB, db *store.DB) *env {
 	f := storetest.Seed(t, db)
 	e := &env{h: api.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), ratelimit.New(5, time.Minute)), db: db, f: f, tokens: map[string]string{}}
 	ctx := context.Background()
@@ -150,9 +151,7 @@ func TestAccessByRole(t *testing.T) {
 	})
 }
 
-func itoa(id int64) string { return strings.TrimSpace(strings.Replace(jsonString(id), `"`, "", -1)) }
-
-func jsonString(v any) string { b, _ := json.Marshal(v); return string(b) }
+func itoa(id int64) string { return strconv.FormatInt(id, 10) }
 
 func TestVolunteerSeesOnlyServingFields(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
