@@ -51,6 +51,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdFestivals(ctx, e, rest)
 	case "compliance":
 		return cmdCompliance(ctx, e, rest)
+	case "import":
+		return cmdImport(ctx, e, rest)
+	case "export":
+		return cmdExport(ctx, e, rest)
+	case "report":
+		return cmdReport(ctx, e, rest)
+	case "verify":
+		return cmdVerify(ctx, e, rest)
+	case "backup":
+		return cmdBackup(ctx, e, rest)
+	case "restore":
+		return cmdRestore(ctx, e, rest)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return 0
@@ -72,5 +84,11 @@ commands:
   match solve                                 optimal pairing: JSON instance on stdin, assignment on stdout
   festivals --year Y --json                   the year's festival dates
   compliance evaluate                         standards + records on stdin, statuses on stdout
+  import elders|volunteers FILE --db DSN [--dry-run]
+  export elders|volunteers --db DSN --format xlsx|csv --out FILE [--reveal-ids]
+  report --db DSN --period 2026-11|2026-Q4 --unit UNIT --format xlsx|csv|json --out FILE
+  verify --db DSN                             check the service records' hash chains and signatures
+  backup --db DSN --out FILE                  online backup
+  restore --db DSN --from FILE                restore a backup into an empty database
 `)
 }

@@ -63,6 +63,10 @@ func (s *Server) routes() {
 	m.HandleFunc("PATCH /api/v1/clinics/{id}", s.handle(s.patchClinic, true))
 
 	m.HandleFunc("GET /api/v1/stats/elders", s.handle(s.elderStats, true))
+	s.routesPairing()
+	s.routesServices()
+	s.routesCompliance()
+	s.routesRegister()
 	m.HandleFunc("GET /api/v1/openapi.yaml", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/yaml; charset=utf-8")
 		w.Write(openAPI)

@@ -73,7 +73,9 @@ func MaskIDNumber(s string) string {
 }
 
 // MakeIDNumber builds a valid ID number from a 6-digit region code, a birth
-// date and a 2-digit sequence; the gender digit and check character follow.
+// date and a sequence number; the gender digit and check character follow.
+// Numbers are distinct for seq 0–499 with the same region, birth date and
+// gender (seq/5 is the 2-digit order code, seq%5 picks the gender digit).
 // The demo street and tests use it; real numbers come from people's cards.
 func MakeIDNumber(region string, birth time.Time, seq int, g Gender) string {
 	d := seq % 5 * 2 // even: female

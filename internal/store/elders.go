@@ -246,6 +246,14 @@ func (db *DB) CreateElders(ctx context.Context, a care.Actor, es []*care.Elder) 
 				return rowErr(len(es), i, err)
 			}
 			e.IDMasked = care.MaskIDNumber(e.IDNumber)
+			if e.Status != "active" {
+				// Registered as already paused, moved or deceased: the history
+				// says so from the start.
+				if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO elder_status_history (elder_id, from_status, to_status, reason, at, by_user)
+ VALUES (?,?,?,?,?,?)`), e.ID, "", e.Status, "登记时状态 / status at registration", db.now(), a.Username); err != nil {
+					return err
+				}
+			}
 			if err := db.audit(ctx, tx, a, "create", "elder", e.ID, nil, auditElder(e)); err != nil {
 				return err
 			}

@@ -138,11 +138,17 @@ var english = map[string]string{
 	"不接受的志愿者编号":         "Refused volunteer numbers",
 }
 
+// catalogs are the English translations, one map per feature so that
+// features can be built side by side.
+var catalogs = []map[string]string{english, englishPairing, englishServices, englishCompliance, englishRegister}
+
 // translate returns s in lang.
 func translate(lang, s string) string {
 	if lang == "en" {
-		if t, ok := english[s]; ok {
-			return t
+		for _, c := range catalogs {
+			if t, ok := c[s]; ok {
+				return t
+			}
 		}
 	}
 	return s

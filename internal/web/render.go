@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+	"io/fs"
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -101,14 +103,21 @@ func localToday() time.Time {
 	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
 }
 
-// pageNames are the templates in templates/; each is parsed together with
-// the layout and the shared partials.
-var pageNames = []string{"login", "error", "home", "elders", "elder_form", "elder", "volunteers", "volunteer_form", "volunteer", "org", "users"}
-
+// parseTemplates parses every page in templates/ together with the layout
+// and all partials*.html files. Partials come last so that a feature's
+// partials file can fill a {{block}} a page leaves empty.
 func (s *Server) parseTemplates() error {
 	s.pages = map[string]*template.Template{}
-	for _, name := range pageNames {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/partials.html", "templates/"+name+".html")
+	files, err := fs.Glob(assets, "templates/*.html")
+	if err != nil {
+		return err
+	}
+	for _, file := range files {
+		name := strings.TrimSuffix(path.Base(file), ".html")
+		if name == "layout" || strings.HasPrefix(name, "partials") {
+			continue
+		}
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", file, "templates/partials*.html")
 		if err != nil {
 			return fmt.Errorf("web: parse %s: %w", name, err)
 		}

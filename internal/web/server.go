@@ -84,6 +84,11 @@ func (s *Server) routes() {
 	m.Handle("POST /org/clinics", s.auth(s.clinicSave))
 	m.Handle("GET /users", s.auth(s.usersPage))
 	m.Handle("POST /users", s.auth(s.userCreate))
+	// Each feature registers its own pages in its routes file.
+	s.routesPairing(m)
+	s.routesServices(m)
+	s.routesCompliance(m)
+	s.routesRegister(m)
 	m.Handle("/", s.auth(func(w http.ResponseWriter, r *http.Request, p *page) error {
 		return care.ErrNotFound("页面 / page")
 	}))
@@ -121,6 +126,38 @@ type page struct {
 	Errors map[string]string
 	Error  string
 	token  string
+}
+
+// navItem is a link in the header; each feature lists its own.
+type navItem struct {
+	Key   string // matches page.Active
+	Path  string
+	Label string // Chinese; translated like all UI text
+	Roles []string
+}
+
+var navRegistry = []navItem{
+	{"home", "/", "首页", []string{"station", "community", "volunteer", "clinic", "viewer"}},
+	{"elders", "/elders", "服务对象", []string{"station", "community", "clinic"}},
+	{"volunteers", "/volunteers", "志愿者", []string{"station", "community"}},
+	{"org", "/org", "组织机构", []string{"station", "community", "clinic", "viewer", "admin"}},
+	{"users", "/users", "账号", []string{"admin"}},
+}
+
+// Nav lists the header links the page's role may use, in feature order.
+func (p *page) Nav() []navItem {
+	var out []navItem
+	for _, group := range [][]navItem{navRegistry, navPairing, navServices, navCompliance, navRegister} {
+		for _, n := range group {
+			for _, r := range n.Roles {
+				if r == p.Actor.Role {
+					out = append(out, n)
+					break
+				}
+			}
+		}
+	}
+	return out
 }
 
 // T translates UI text for the page's language.

@@ -1,0 +1,4 @@
+package api
+
+// routesRegister registers this feature's endpoints (filled in by its issue).
+func (s *Server) routesRegister() {}
