@@ -17,11 +17,14 @@ type dialect struct {
 	name string
 	// numbered placeholders ($1) instead of ?
 	numbered bool
+	// forUpdate locks a selected row for the transaction; SQLite has one
+	// writer, so it needs none.
+	forUpdate string
 }
 
 var (
 	sqlite   = dialect{name: "sqlite"}
-	postgres = dialect{name: "postgres", numbered: true}
+	postgres = dialect{name: "postgres", numbered: true, forUpdate: " FOR UPDATE"}
 )
 
 // q rewrites ? placeholders for the dialect. Queries in this package never

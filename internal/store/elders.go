@@ -215,10 +215,7 @@ func (db *DB) CreateElders(ctx context.Context, a care.Actor, es []*care.Elder) 
 		return &BatchError{Rows: bad}
 	}
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		ins, err := tx.PrepareContext(ctx, db.q(`INSERT INTO elders (street_id, community_id, name, gender, birth_date, lunar_birthday,
- id_enc, id_hash, id_masked, phone, building, unit, room, lat, lon, living_situation, self_care, categories, needs,
- emergency_contacts, wishes, notes, status, priority, priority_override, priority_reason, clinic_id, consent,
- created_at, updated_at) VALUES ((SELECT street_id FROM communities WHERE id = ?),?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`))
+		ins, err := tx.PrepareContext(ctx, db.q(insertElderSQL))
 		if err != nil {
 			return err
 		}
@@ -234,32 +231,44 @@ func (db *DB) CreateElders(ctx context.Context, a care.Actor, es []*care.Elder) 
 			if err := db.checkClinic(ctx, tx, e.ClinicID, e.CommunityID); err != nil {
 				return rowErr(len(es), i, err)
 			}
-			now := db.now()
-			err := ins.QueryRowContext(ctx, e.CommunityID,
-				e.CommunityID, e.Name, string(e.Gender), dateString(e.BirthDate), e.LunarBirthday,
-				db.vault.Seal(e.IDNumber), db.vault.Hash(e.IDNumber), care.MaskIDNumber(e.IDNumber),
-				e.Phone, e.Building, e.Unit, e.Room, e.Lat, e.Lon, e.LivingSituation, e.SelfCare,
-				joinSet(e.Categories), joinSet(e.Needs), toJSON(contactsOrEmpty(e.EmergencyContacts)), toJSON(e.Wishes), e.Notes,
-				e.Status, e.Priority(db.today()), e.PriorityOverride, e.PriorityReason, e.ClinicID, e.Consent, now, now,
-			).Scan(&e.ID)
-			if err := idConflict(err); err != nil {
+			if err := db.insertElder(ctx, tx, ins, a, e); err != nil {
 				return rowErr(len(es), i, err)
-			}
-			e.IDMasked = care.MaskIDNumber(e.IDNumber)
-			if e.Status != "active" {
-				// Registered as already paused, moved or deceased: the history
-				// says so from the start.
-				if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO elder_status_history (elder_id, from_status, to_status, reason, at, by_user)
- VALUES (?,?,?,?,?,?)`), e.ID, "", e.Status, "登记时状态 / status at registration", db.now(), a.Username); err != nil {
-					return err
-				}
-			}
-			if err := db.audit(ctx, tx, a, "create", "elder", e.ID, nil, auditElder(e)); err != nil {
-				return err
 			}
 		}
 		return nil
 	})
+}
+
+const insertElderSQL = `INSERT INTO elders (street_id, community_id, name, gender, birth_date, lunar_birthday,
+ id_enc, id_hash, id_masked, phone, building, unit, room, lat, lon, living_situation, self_care, categories, needs,
+ emergency_contacts, wishes, notes, status, priority, priority_override, priority_reason, clinic_id, consent,
+ created_at, updated_at) VALUES ((SELECT street_id FROM communities WHERE id = ?),?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`
+
+// insertElder writes one validated, in-scope elder with its first status
+// entry and its audit entry inside tx; ins is insertElderSQL prepared on tx,
+// so that a batch of thousands does not parse the statement per elder.
+func (db *DB) insertElder(ctx context.Context, tx *sql.Tx, ins *sql.Stmt, a care.Actor, e *care.Elder) error {
+	now := db.now()
+	err := ins.QueryRowContext(ctx, e.CommunityID,
+		e.CommunityID, e.Name, string(e.Gender), dateString(e.BirthDate), e.LunarBirthday,
+		db.vault.Seal(e.IDNumber), db.vault.Hash(e.IDNumber), care.MaskIDNumber(e.IDNumber),
+		e.Phone, e.Building, e.Unit, e.Room, e.Lat, e.Lon, e.LivingSituation, e.SelfCare,
+		joinSet(e.Categories), joinSet(e.Needs), toJSON(contactsOrEmpty(e.EmergencyContacts)), toJSON(e.Wishes), e.Notes,
+		e.Status, e.Priority(db.today()), e.PriorityOverride, e.PriorityReason, e.ClinicID, e.Consent, now, now,
+	).Scan(&e.ID)
+	if err := idConflict(err); err != nil {
+		return err
+	}
+	e.IDMasked = care.MaskIDNumber(e.IDNumber)
+	if e.Status != "active" {
+		// Registered as already paused, moved or deceased: the history
+		// says so from the start.
+		if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO elder_status_history (elder_id, from_status, to_status, reason, at, by_user)
+ VALUES (?,?,?,?,?,?)`), e.ID, "", e.Status, "登记时状态 / status at registration", db.now(), a.Username); err != nil {
+			return err
+		}
+	}
+	return db.audit(ctx, tx, a, "create", "elder", e.ID, nil, auditElder(e))
 }
 
 func rowErr(n, i int, err error) error {
@@ -301,28 +310,42 @@ func (db *DB) UpdateElder(ctx context.Context, a care.Actor, e *care.Elder, stat
 		if err := db.checkClinic(ctx, tx, e.ClinicID, e.CommunityID); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, db.q(`UPDATE elders SET street_id=(SELECT street_id FROM communities WHERE id = ?), community_id=?, name=?, gender=?, birth_date=?, lunar_birthday=?,
+		return db.updateElder(ctx, tx, nil, a, old, e, statusReason)
+	})
+}
+
+const updateElderSQL = `UPDATE elders SET street_id=(SELECT street_id FROM communities WHERE id = ?), community_id=?, name=?, gender=?, birth_date=?, lunar_birthday=?,
  id_enc=?, id_hash=?, id_masked=?, phone=?, building=?, unit=?, room=?, lat=?, lon=?, living_situation=?, self_care=?,
  categories=?, needs=?, emergency_contacts=?, wishes=?, notes=?, status=?, priority=?, priority_override=?,
- priority_reason=?, clinic_id=?, consent=?, updated_at=? WHERE id=?`),
-			e.CommunityID, e.CommunityID, e.Name, string(e.Gender), dateString(e.BirthDate), e.LunarBirthday,
-			db.vault.Seal(e.IDNumber), db.vault.Hash(e.IDNumber), care.MaskIDNumber(e.IDNumber),
-			e.Phone, e.Building, e.Unit, e.Room, e.Lat, e.Lon, e.LivingSituation, e.SelfCare,
-			joinSet(e.Categories), joinSet(e.Needs), toJSON(contactsOrEmpty(e.EmergencyContacts)), toJSON(e.Wishes), e.Notes,
-			e.Status, e.Priority(db.today()), e.PriorityOverride, e.PriorityReason, e.ClinicID, e.Consent, db.now(), e.ID)
-		if err := idConflict(err); err != nil {
+ priority_reason=?, clinic_id=?, consent=?, updated_at=? WHERE id=?`
+
+// updateElder writes a validated, in-scope change of old into e inside tx,
+// with the status history when the status changed and the audit entry. upd
+// is updateElderSQL prepared on tx for batches, or nil.
+func (db *DB) updateElder(ctx context.Context, tx *sql.Tx, upd *sql.Stmt, a care.Actor, old, e *care.Elder, statusReason string) error {
+	args := []any{e.CommunityID, e.CommunityID, e.Name, string(e.Gender), dateString(e.BirthDate), e.LunarBirthday,
+		db.vault.Seal(e.IDNumber), db.vault.Hash(e.IDNumber), care.MaskIDNumber(e.IDNumber),
+		e.Phone, e.Building, e.Unit, e.Room, e.Lat, e.Lon, e.LivingSituation, e.SelfCare,
+		joinSet(e.Categories), joinSet(e.Needs), toJSON(contactsOrEmpty(e.EmergencyContacts)), toJSON(e.Wishes), e.Notes,
+		e.Status, e.Priority(db.today()), e.PriorityOverride, e.PriorityReason, e.ClinicID, e.Consent, db.now(), e.ID}
+	var err error
+	if upd != nil {
+		_, err = upd.ExecContext(ctx, args...)
+	} else {
+		_, err = tx.ExecContext(ctx, db.q(updateElderSQL), args...)
+	}
+	if err := idConflict(err); err != nil {
+		return err
+	}
+	if e.Status != old.Status {
+		if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO elder_status_history (elder_id, from_status, to_status, reason, at, by_user)
+ VALUES (?,?,?,?,?,?)`), e.ID, old.Status, e.Status, strings.TrimSpace(statusReason), db.now(), a.Username); err != nil {
 			return err
 		}
-		if e.Status != old.Status {
-			if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO elder_status_history (elder_id, from_status, to_status, reason, at, by_user)
- VALUES (?,?,?,?,?,?)`), e.ID, old.Status, e.Status, strings.TrimSpace(statusReason), db.now(), a.Username); err != nil {
-				return err
-			}
-		}
-		e.IDMasked = care.MaskIDNumber(e.IDNumber)
-		e.CreatedAt = old.CreatedAt
-		return db.audit(ctx, tx, a, "update", "elder", e.ID, auditElder(old), auditElder(e))
-	})
+	}
+	e.IDMasked = care.MaskIDNumber(e.IDNumber)
+	e.CreatedAt = old.CreatedAt
+	return db.audit(ctx, tx, a, "update", "elder", e.ID, auditElder(old), auditElder(e))
 }
 
 func contactsOrEmpty(c []care.Contact) []care.Contact {
@@ -420,6 +443,8 @@ func (db *DB) checkCommunityInScope(ctx context.Context, tx *sql.Tx, a care.Acto
 	return nil
 }
 
+var msgClinicElsewhere = care.Msg{ZH: "该卫生服务机构不服务此社区", EN: "this clinic does not serve the elder's community"}
+
 // checkClinic makes sure an assigned clinic serves the elder's community.
 func (db *DB) checkClinic(ctx context.Context, tx *sql.Tx, clinicID *int64, communityID int64) error {
 	if clinicID == nil {
@@ -430,7 +455,7 @@ func (db *DB) checkClinic(ctx context.Context, tx *sql.Tx, clinicID *int64, comm
 		return err
 	}
 	if n == 0 {
-		return care.FieldErrors{"clinic_id": care.Msg{ZH: "该卫生服务机构不服务此社区", EN: "this clinic does not serve the elder's community"}}.Err()
+		return care.FieldErrors{"clinic_id": msgClinicElsewhere}.Err()
 	}
 	return nil
 }

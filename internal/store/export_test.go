@@ -7,3 +7,13 @@ import "database/sql"
 func (db *DB) ReadRow(query string, args ...any) *sql.Row {
 	return db.read.QueryRow(db.q(query), args...)
 }
+
+// RawExec changes the database behind the application's back, as someone
+// with the sqlite3 shell or psql could; the tamper tests use it.
+func (db *DB) RawExec(query string, args ...any) error {
+	_, err := db.write.Exec(db.q(query), args...)
+	return err
+}
+
+// IsPostgres tells the tamper tests which way to switch triggers off.
+func (db *DB) IsPostgres() bool { return db.dialect == postgres }

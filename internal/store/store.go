@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/alexedwards/argon2id"
@@ -38,6 +39,16 @@ type DB struct {
 	Now func() time.Time
 	// Loc is the programme's time zone (Asia/Shanghai unless configured).
 	Loc *time.Location
+	// GeoRadius is how close (metres) a phone must be to an elder's home for
+	// a visit to count as verified by position.
+	GeoRadius int
+
+	writes     chan *writeReq
+	closed     chan struct{}
+	writerDone chan struct{}
+	partitions sync.Map // months whose PostgreSQL partition exists
+	closeOnce  sync.Once
+
 	// HashParams are the argon2id parameters for new password hashes; tests
 	// lower them, production keeps the library's recommended defaults.
 	HashParams *argon2id.Params
@@ -55,7 +66,9 @@ func Open(ctx context.Context, dsn string, v *vault.Vault) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{vault: v, Now: time.Now, Loc: loc, HashParams: argon2id.DefaultParams}
+	db := &DB{vault: v, Now: time.Now, Loc: loc, HashParams: argon2id.DefaultParams, GeoRadius: GeoRadiusDefault,
+		writes: make(chan *writeReq, 1024), closed: make(chan struct{}), writerDone: make(chan struct{})}
+	go db.writeLoop()
 	if IsPostgres(dsn) {
 		db.dialect = postgres
 		pool, err := sql.Open("pgx", dsn)
@@ -112,8 +125,16 @@ func openSQLite(path string) (read, write *sql.DB, err error) {
 	return read, write, nil
 }
 
-// Close releases the connections.
+// Close stops the record writer (records already queued are answered) and
+// releases the connections.
 func (db *DB) Close() error {
+	db.closeOnce.Do(func() {
+		close(db.closed)
+		select {
+		case <-db.writerDone:
+		case <-time.After(30 * time.Second):
+		}
+	})
 	err := db.write.Close()
 	if db.read != db.write {
 		if err2 := db.read.Close(); err == nil {
@@ -132,7 +153,9 @@ func (db *DB) migrate(ctx context.Context) error {
 	if db.dialect == postgres {
 		gd = goose.DialectPostgres
 	}
-	p, err := goose.NewProvider(gd, db.write, sub)
+	// Out-of-order lets features developed side by side add their numbered
+	// migrations in any order of landing.
+	p, err := goose.NewProvider(gd, db.write, sub, goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return fmt.Errorf("store: migrations: %w", err)
 	}

@@ -41,26 +41,10 @@ func scanVolunteer(row interface{ Scan(...any) error }) (*care.Volunteer, error)
 
 // ListVolunteers returns one page of the volunteers the actor may see and the total.
 func (db *DB) ListVolunteers(ctx context.Context, a care.Actor, f VolunteerFilter) ([]care.Volunteer, int, error) {
-	scope, args, err := volunteerScope(a)
+	where, args, err := volunteerWhere(a, f)
 	if err != nil {
 		return nil, 0, err
 	}
-	conds := []string{scope}
-	add := func(cond string, v ...any) { conds = append(conds, cond); args = append(args, v...) }
-	if f.CommunityID > 0 {
-		add("v.community_id = ?", f.CommunityID)
-	}
-	if f.Kind != "" {
-		add("v.kind = ?", f.Kind)
-	}
-	if f.Status != "" {
-		add("v.status = ?", f.Status)
-	}
-	if q := strings.TrimSpace(f.Q); q != "" {
-		pat := "%" + likeEscape(q) + "%"
-		add(`(v.name LIKE ? ESCAPE '\' OR v.phone LIKE ? ESCAPE '\')`, pat, pat)
-	}
-	where := strings.Join(conds, " AND ")
 	var total int
 	if err := db.read.QueryRowContext(ctx, db.q("SELECT COUNT(*) FROM volunteers v WHERE "+where), args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count volunteers: %w", err)
@@ -84,6 +68,29 @@ func (db *DB) ListVolunteers(ctx context.Context, a care.Actor, f VolunteerFilte
 		out = append(out, *v)
 	}
 	return out, total, rows.Err()
+}
+
+func volunteerWhere(a care.Actor, f VolunteerFilter) (string, []any, error) {
+	scope, args, err := volunteerScope(a)
+	if err != nil {
+		return "", nil, err
+	}
+	conds := []string{scope}
+	add := func(cond string, v ...any) { conds = append(conds, cond); args = append(args, v...) }
+	if f.CommunityID > 0 {
+		add("v.community_id = ?", f.CommunityID)
+	}
+	if f.Kind != "" {
+		add("v.kind = ?", f.Kind)
+	}
+	if f.Status != "" {
+		add("v.status = ?", f.Status)
+	}
+	if q := strings.TrimSpace(f.Q); q != "" {
+		pat := "%" + likeEscape(q) + "%"
+		add(`(v.name LIKE ? ESCAPE '\' OR v.phone LIKE ? ESCAPE '\')`, pat, pat)
+	}
+	return strings.Join(conds, " AND "), args, nil
 }
 
 // GetVolunteer returns one volunteer the actor may see.
@@ -116,17 +123,23 @@ func (db *DB) CreateVolunteer(ctx context.Context, a care.Actor, v *care.Volunte
 		if err := db.checkCommunityInScope(ctx, tx, a, v.CommunityID); err != nil {
 			return err
 		}
-		now := db.now()
-		if err := tx.QueryRowContext(ctx, db.q(`INSERT INTO volunteers (community_id, name, gender, birth_date, phone, kind, address,
+		return db.insertVolunteer(ctx, tx, a, v)
+	})
+}
+
+// insertVolunteer writes one validated, in-scope volunteer and its audit
+// entry inside tx.
+func (db *DB) insertVolunteer(ctx context.Context, tx *sql.Tx, a care.Actor, v *care.Volunteer) error {
+	now := db.now()
+	if err := tx.QueryRowContext(ctx, db.q(`INSERT INTO volunteers (community_id, name, gender, birth_date, phone, kind, address,
  lat, lon, capacity, skills, availability, team, status, training, honours, hours_tenths, created_at, updated_at)
  VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`),
-			v.CommunityID, v.Name, string(v.Gender), dateString(v.BirthDate), v.Phone, v.Kind, v.Address, v.Lat, v.Lon,
-			v.Capacity, joinSet(v.Skills), v.Availability, v.Team, v.Status, v.Training, v.Honours, v.HoursTenths, now, now,
-		).Scan(&v.ID); err != nil {
-			return err
-		}
-		return db.audit(ctx, tx, a, "create", "volunteer", v.ID, nil, v)
-	})
+		v.CommunityID, v.Name, string(v.Gender), dateString(v.BirthDate), v.Phone, v.Kind, v.Address, v.Lat, v.Lon,
+		v.Capacity, joinSet(v.Skills), v.Availability, v.Team, v.Status, v.Training, v.Honours, v.HoursTenths, now, now,
+	).Scan(&v.ID); err != nil {
+		return err
+	}
+	return db.audit(ctx, tx, a, "create", "volunteer", v.ID, nil, v)
 }
 
 // UpdateVolunteer saves an existing volunteer.
@@ -146,14 +159,20 @@ func (db *DB) UpdateVolunteer(ctx context.Context, a care.Actor, v *care.Volunte
 		if err := db.checkCommunityInScope(ctx, tx, a, v.CommunityID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, db.q(`UPDATE volunteers SET community_id=?, name=?, gender=?, birth_date=?, phone=?, kind=?,
+		return db.updateVolunteer(ctx, tx, a, old, v)
+	})
+}
+
+// updateVolunteer writes a validated, in-scope change of old into v inside
+// tx with its audit entry.
+func (db *DB) updateVolunteer(ctx context.Context, tx *sql.Tx, a care.Actor, old, v *care.Volunteer) error {
+	if _, err := tx.ExecContext(ctx, db.q(`UPDATE volunteers SET community_id=?, name=?, gender=?, birth_date=?, phone=?, kind=?,
  address=?, lat=?, lon=?, capacity=?, skills=?, availability=?, team=?, status=?, training=?, honours=?, hours_tenths=?,
  updated_at=? WHERE id=?`),
-			v.CommunityID, v.Name, string(v.Gender), dateString(v.BirthDate), v.Phone, v.Kind, v.Address, v.Lat, v.Lon,
-			v.Capacity, joinSet(v.Skills), v.Availability, v.Team, v.Status, v.Training, v.Honours, v.HoursTenths, db.now(), v.ID); err != nil {
-			return err
-		}
-		v.CreatedAt = old.CreatedAt
-		return db.audit(ctx, tx, a, "update", "volunteer", v.ID, old, v)
-	})
+		v.CommunityID, v.Name, string(v.Gender), dateString(v.BirthDate), v.Phone, v.Kind, v.Address, v.Lat, v.Lon,
+		v.Capacity, joinSet(v.Skills), v.Availability, v.Team, v.Status, v.Training, v.Honours, v.HoursTenths, db.now(), v.ID); err != nil {
+		return err
+	}
+	v.CreatedAt = old.CreatedAt
+	return db.audit(ctx, tx, a, "update", "volunteer", v.ID, old, v)
 }

@@ -1,0 +1,300 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"carecircle/internal/care"
+)
+
+// CardSignature is the station's monthly inspection signature on a card
+// (每月检查, 签字认可). It locks the month.
+type CardSignature struct {
+	ElderID   int64
+	Month     string
+	Result    string // pass, needs_improvement
+	Comment   string
+	SignedBy  string
+	SignedAt  time.Time
+	ChainLen  int64
+	ChainHead string
+	MAC       string
+}
+
+// SignResults are the outcomes of an inspection.
+var SignResults = []care.Choice{
+	{Code: "pass", Label: care.Msg{ZH: "合格", EN: "pass"}},
+	{Code: "needs_improvement", Label: care.Msg{ZH: "需改进", EN: "needs improvement"}},
+}
+
+// rowsQuerier is a *sql.DB or a *sql.Tx.
+type rowsQuerier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// CardEntry is a service on the card with the amendments that correct it.
+type CardEntry struct {
+	care.ServiceRecord
+	Amendments []care.ServiceRecord
+	// Voided is set when an amendment struck the record out.
+	Voided bool
+}
+
+// Card is one elder's service card for one month.
+type Card struct {
+	Elder     *care.Elder
+	Month     string
+	Team      []TeamMember
+	Entries   []CardEntry
+	Signature *CardSignature
+	Flags     CardFlags
+}
+
+// CardFlags are what an inspector should look at.
+type CardFlags struct {
+	Services   int
+	Unverified int
+	Amended    int
+	Missing    bool // no service at all this month
+}
+
+// Clean reports whether the card can be signed in bulk without a look.
+func (f CardFlags) Clean() bool { return f.Unverified == 0 && f.Amended == 0 && !f.Missing }
+
+const recordColumns = `r.id, r.elder_id, r.seq, r.month, r.kind, r.type, r.at, r.end_at, r.volunteer_id, r.served_by, r.note,
+ r.amount_cents, r.method, r.verified, r.verify_detail, r.source, r.entered_by, r.entered_at, r.amends, r.amend_reason, r.changes,
+ r.prev_hash, r.hash`
+
+func scanRecord(row interface{ Scan(...any) error }) (*care.ServiceRecord, error) {
+	var r care.ServiceRecord
+	var at, enteredAt, changes string
+	var end sql.NullString
+	var vol, amends sql.NullInt64
+	if err := row.Scan(&r.ID, &r.ElderID, &r.Seq, &r.Month, &r.Kind, &r.Type, &at, &end, &vol, &r.ServedBy, &r.Note,
+		&r.AmountCents, &r.Method, &r.Verified, &r.VerifyDetail, &r.Source, &r.EnteredBy, &enteredAt, &amends, &r.AmendReason,
+		&changes, &r.PrevHash, &r.Hash); err != nil {
+		return nil, err
+	}
+	r.At, r.EnteredAt = parseStamp(at), parseStamp(enteredAt)
+	if end.Valid {
+		t := parseStamp(end.String)
+		r.EndAt = &t
+	}
+	if vol.Valid {
+		r.VolunteerID = &vol.Int64
+	}
+	if amends.Valid {
+		r.Amends = &amends.Int64
+	}
+	if changes != "" {
+		if err := json.Unmarshal([]byte(changes), &r.Changes); err != nil {
+			return nil, err
+		}
+	}
+	return &r, nil
+}
+
+// ValidMonth checks a YYYY-MM month.
+func ValidMonth(m string) error {
+	if _, err := time.Parse("2006-01", m); err != nil || len(m) != 7 {
+		return care.FieldErrors{"month": care.Msg{ZH: "月份格式应为 2026-11", EN: "the month must look like 2026-11"}}.Err()
+	}
+	return nil
+}
+
+// GetCard returns an elder's card for a month: the services in order with
+// their amendments, the team, the flags and the signature.
+func (db *DB) GetCard(ctx context.Context, a care.Actor, elderID int64, month string) (*Card, error) {
+	if err := ValidMonth(month); err != nil {
+		return nil, err
+	}
+	e, err := db.GetElder(ctx, a, elderID)
+	if err != nil {
+		return nil, err
+	}
+	c := &Card{Elder: e, Month: month}
+	if c.Team, err = db.ElderTeam(ctx, a, elderID); err != nil {
+		return nil, err
+	}
+	if c.Entries, err = db.cardEntries(ctx, db.read, elderID, month); err != nil {
+		return nil, err
+	}
+	if c.Signature, err = db.signature(ctx, db.read, elderID, month); err != nil {
+		return nil, err
+	}
+	c.Flags = flagsOf(c.Entries)
+	return c, nil
+}
+
+func flagsOf(entries []CardEntry) CardFlags {
+	f := CardFlags{Missing: true}
+	for _, en := range entries {
+		if en.Voided {
+			continue
+		}
+		f.Services++
+		f.Missing = false
+		if en.Unverified() {
+			f.Unverified++
+		}
+		if len(en.Amendments) > 0 {
+			f.Amended++
+		}
+	}
+	return f
+}
+
+// cardEntries reads the month's records and the amendments that point at
+// them (an amendment is stored in the month it was made, which may be later).
+func (db *DB) cardEntries(ctx context.Context, q rowsQuerier, elderID int64, month string) ([]CardEntry, error) {
+	rows, err := q.QueryContext(ctx, db.q(`SELECT `+recordColumns+` FROM service_records r
+ WHERE r.elder_id = ? AND ((r.month = ? AND r.amends IS NULL)
+  OR r.amends IN (SELECT o.id FROM service_records o WHERE o.elder_id = ? AND o.month = ?))
+ ORDER BY r.at, r.seq`), elderID, month, elderID, month)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []CardEntry
+	idx := map[int64]int{}
+	var amendments []care.ServiceRecord
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return nil, err
+		}
+		if r.Amends != nil {
+			amendments = append(amendments, *r)
+			continue
+		}
+		idx[r.ID] = len(out)
+		out = append(out, CardEntry{ServiceRecord: *r})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, am := range amendments {
+		if i, ok := idx[*am.Amends]; ok {
+			en := &out[i]
+			en.Amendments = append(en.Amendments, am)
+			if v, _ := am.Changes["void"].(bool); v {
+				en.Voided = true
+			}
+		}
+	}
+	return out, nil
+}
+
+func (db *DB) signature(ctx context.Context, q querier, elderID int64, month string) (*CardSignature, error) {
+	s := CardSignature{ElderID: elderID, Month: month}
+	var at string
+	err := q.QueryRowContext(ctx, db.q(`SELECT result, comment, signed_by, signed_at, chain_len, chain_head, mac
+ FROM card_signatures WHERE elder_id = ? AND month = ?`), elderID, month).Scan(&s.Result, &s.Comment, &s.SignedBy, &at, &s.ChainLen, &s.ChainHead, &s.MAC)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.SignedAt = parseStamp(at)
+	return &s, nil
+}
+
+// SignCard is the station's inspection signature on one card. It seals the
+// elder's chain as it stands and locks the month.
+func (db *DB) SignCard(ctx context.Context, a care.Actor, elderID int64, month, result, comment string) (*CardSignature, error) {
+	if a.Role != care.RoleStation {
+		return nil, care.ErrForbidden()
+	}
+	f := care.FieldErrors{}
+	if result != "pass" && result != "needs_improvement" {
+		f.Add("result", care.MsgBadChoice)
+	}
+	if ValidMonth(month) != nil {
+		f.Add("month", care.Msg{ZH: "月份格式应为 2026-11", EN: "the month must look like 2026-11"})
+	} else if month > monthOf(db.Now().In(db.Loc)) {
+		f.Add("month", care.Msg{ZH: "不能签署将来的月份", EN: "a future month cannot be signed"})
+	}
+	comment = strings.TrimSpace(comment)
+	if result == "needs_improvement" && comment == "" {
+		f.Add("comment", care.Msg{ZH: "需改进时请写明意见", EN: "say what needs improving"})
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	var sig *CardSignature
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		sig, err = db.signTx(ctx, tx, a, elderID, month, result, comment)
+		return err
+	})
+	return sig, err
+}
+
+func (db *DB) signTx(ctx context.Context, tx *sql.Tx, a care.Actor, elderID int64, month, result, comment string) (*CardSignature, error) {
+	if _, err := db.getElder(ctx, tx, a, elderID); err != nil {
+		return nil, err
+	}
+	if old, err := db.signature(ctx, tx, elderID, month); err != nil {
+		return nil, err
+	} else if old != nil {
+		return nil, &care.Error{Code: care.EConflict, Message: month + " 的服务卡已签字 / the card is already signed"}
+	}
+	s := &CardSignature{ElderID: elderID, Month: month, Result: result, Comment: comment, SignedBy: a.Username, SignedAt: db.Now()}
+	var sigLen int64
+	var sigSeal string
+	if err := tx.QueryRowContext(ctx, db.q("SELECT chain_len, chain_last, sig_len, sig_seal FROM elders WHERE id = ?"+db.dialect.forUpdate),
+		elderID).Scan(&s.ChainLen, &s.ChainHead, &sigLen, &sigSeal); err != nil {
+		return nil, err
+	}
+	s.MAC = db.signatureMAC(s)
+	if _, err := tx.ExecContext(ctx, db.q("UPDATE elders SET sig_len = ?, sig_seal = ? WHERE id = ?"),
+		sigLen+1, db.sigSeal(sigSeal, sigLen+1, s.MAC), elderID); err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO card_signatures (elder_id, month, result, comment, signed_by, signed_at, chain_len, chain_head, mac)
+ VALUES (?,?,?,?,?,?,?,?,?)`), s.ElderID, s.Month, s.Result, s.Comment, s.SignedBy, stamp(s.SignedAt), s.ChainLen, s.ChainHead, s.MAC); err != nil {
+		return nil, err
+	}
+	return s, db.audit(ctx, tx, a, "sign_card", "elder", elderID, nil, map[string]string{"month": month, "result": result, "comment": comment})
+}
+
+// SignCleanCards signs, in one go, the given cards of a month that carry no
+// flag; each signature gets its own audit entry. It returns how many were
+// signed and skips (without error) cards that are flagged or already signed.
+func (db *DB) SignCleanCards(ctx context.Context, a care.Actor, elderIDs []int64, month, comment string) (int, error) {
+	if a.Role != care.RoleStation {
+		return 0, care.ErrForbidden()
+	}
+	if err := ValidMonth(month); err != nil {
+		return 0, err
+	}
+	signed := 0
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		for _, id := range elderIDs {
+			// Judge each card as it is at the moment it is signed.
+			entries, err := db.cardEntries(ctx, tx, id, month)
+			if err != nil {
+				return err
+			}
+			if !flagsOf(entries).Clean() {
+				continue
+			}
+			if old, err := db.signature(ctx, tx, id, month); err != nil {
+				return err
+			} else if old != nil {
+				continue
+			}
+			if _, err := db.signTx(ctx, tx, a, id, month, "pass", strings.TrimSpace(comment)); err != nil {
+				return err
+			}
+			signed++
+		}
+		return nil
+	})
+	return signed, err
+}

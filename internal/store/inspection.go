@@ -1,0 +1,71 @@
+package store
+
+import (
+	"context"
+
+	"carecircle/internal/care"
+)
+
+// InspectionRow is one card of the month in the station's inspection list.
+type InspectionRow struct {
+	ElderID     int64
+	Name        string
+	CommunityID int64
+	Status      string
+	Services    int
+	Unverified  int
+	Amended     int
+	Signed      bool
+	Result      string
+}
+
+// Flags returns the row's flags as on the card.
+func (r InspectionRow) Flags() CardFlags {
+	return CardFlags{Services: r.Services, Unverified: r.Unverified, Amended: r.Amended, Missing: r.Services == 0}
+}
+
+// Inspection lists the month's cards of a community (or of the street when
+// communityID is 0): every elder who was active or has services that month,
+// with counts, flags and whether the card is signed. Aggregates run in SQL
+// so that a street of thousands of elders costs one query.
+func (db *DB) Inspection(ctx context.Context, a care.Actor, month string, communityID int64) ([]InspectionRow, error) {
+	if a.Role != care.RoleStation && a.Role != care.RoleCommunity {
+		return nil, care.ErrForbidden()
+	}
+	if err := ValidMonth(month); err != nil {
+		return nil, err
+	}
+	scope, args, err := elderScope(a)
+	if err != nil {
+		return nil, err
+	}
+	cond := ""
+	if communityID > 0 {
+		cond, args = " AND e.community_id = ?", append(args, communityID)
+	}
+	q := `SELECT e.id, e.name, e.community_id, e.status,
+ (SELECT COUNT(*) FROM service_records r WHERE r.elder_id = e.id AND r.month = ? AND r.amends IS NULL),
+ (SELECT COUNT(*) FROM service_records r WHERE r.elder_id = e.id AND r.month = ? AND r.amends IS NULL AND r.verified = ?),
+ (SELECT COUNT(DISTINCT am.amends) FROM service_records am JOIN service_records o ON o.id = am.amends
+   WHERE am.elder_id = e.id AND o.elder_id = e.id AND o.month = ?),
+ COALESCE((SELECT s.result FROM card_signatures s WHERE s.elder_id = e.id AND s.month = ?), '')
+ FROM elders e WHERE ` + scope + cond + ` AND (e.status = 'active' OR EXISTS (SELECT 1 FROM service_records r WHERE r.elder_id = e.id AND r.month = ?))
+ ORDER BY e.community_id, e.id`
+	qargs := append([]any{month, month, false, month, month}, args...)
+	qargs = append(qargs, month)
+	rows, err := db.read.QueryContext(ctx, db.q(q), qargs...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []InspectionRow
+	for rows.Next() {
+		var r InspectionRow
+		if err := rows.Scan(&r.ElderID, &r.Name, &r.CommunityID, &r.Status, &r.Services, &r.Unverified, &r.Amended, &r.Result); err != nil {
+			return nil, err
+		}
+		r.Signed = r.Result != ""
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,388 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"carecircle/internal/care"
+)
+
+// Proof is what a volunteer offers to show a visit happened at the elder's
+// home: the scanned card code, the elder's PIN, or the phone's position.
+type Proof struct {
+	Method   string
+	Code     string
+	PIN      string
+	Lat, Lon *float64
+}
+
+// GeoRadiusDefault is how close (metres) a phone must be to the elder's home
+// for a visit to count as verified by position.
+const GeoRadiusDefault = 100
+
+// writeReq is one record waiting for the group-commit writer.
+type writeReq struct {
+	ctx   context.Context
+	actor care.Actor
+	rec   *care.ServiceRecord
+	proof Proof
+	done  chan error
+}
+
+// AddService records a service on an elder's card. It returns once the
+// record is durably stored (or refused): an acknowledged record is never lost.
+func (db *DB) AddService(ctx context.Context, a care.Actor, r *care.ServiceRecord, p Proof) error {
+	req := &writeReq{ctx: ctx, actor: a, rec: r, proof: p, done: make(chan error, 1)}
+	select {
+	case db.writes <- req:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-db.closed:
+		return errors.New("store: closed")
+	}
+	// Once queued the record is written even if the caller gives up, so wait
+	// for the outcome rather than the context.
+	return <-req.done
+}
+
+// writeLoop is the single writer of service records. Records that arrive
+// together go into one transaction, each in its own savepoint, so a group
+// costs one sync to disk and one refused record does not refuse the others.
+func (db *DB) writeLoop() {
+	defer close(db.writerDone)
+	for {
+		var first *writeReq
+		select {
+		case first = <-db.writes:
+		case <-db.closed:
+			for {
+				select {
+				case r := <-db.writes:
+					r.done <- errors.New("store: closed")
+				default:
+					return
+				}
+			}
+		}
+		group := []*writeReq{first}
+	gather:
+		for len(group) < 256 {
+			select {
+			case r := <-db.writes:
+				group = append(group, r)
+			default:
+				break gather
+			}
+		}
+		db.commitGroup(group)
+	}
+}
+
+func (db *DB) commitGroup(group []*writeReq) {
+	errs := make([]error, len(group))
+	ctx := context.Background()
+	for _, r := range group {
+		if err := db.ensurePartition(ctx, monthOf(r.rec.At.In(db.Loc))); err != nil {
+			for i := range group {
+				group[i].done <- err
+			}
+			return
+		}
+	}
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		for i, r := range group {
+			if err := r.ctx.Err(); err != nil {
+				errs[i] = err
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, "SAVEPOINT rec"); err != nil {
+				return err
+			}
+			if errs[i] = db.appendRecord(ctx, tx, r.actor, r.rec, r.proof); errs[i] != nil {
+				errs[i] = normalize(errs[i])
+				if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT rec"); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT rec"); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for i, r := range group {
+		if err != nil {
+			r.done <- err
+		} else {
+			r.done <- errs[i]
+		}
+	}
+}
+
+func monthOf(t time.Time) string { return t.Format("2006-01") }
+
+// ErrMonthLocked is the conflict of writing into a signed month.
+func errMonthLocked(month string) error {
+	return &care.Error{Code: care.EConflict, Message: month + " 的服务卡已签字确认，不能再添加或修改记录；请用更正记录 / the card of " + month + " is signed and locked; record an amendment instead"}
+}
+
+// appendRecord checks who may record what, verifies the proof, and appends
+// the record to the elder's chain inside tx.
+func (db *DB) appendRecord(ctx context.Context, tx *sql.Tx, a care.Actor, r *care.ServiceRecord, p Proof) error {
+	elder, err := db.getElder(ctx, tx, a, r.ElderID)
+	if err != nil {
+		return err
+	}
+	if err := db.fillServer(ctx, tx, a, elder, r); err != nil {
+		return err
+	}
+	r.EnteredBy, r.EnteredAt = a.Username, db.Now()
+	if r.Source == "" {
+		r.Source = "spot"
+	}
+	if r.Method = p.Method; r.Method == "" {
+		r.Method = "none"
+	}
+	if err := r.Validate(db.Now()); err != nil {
+		return err
+	}
+	if err := db.verifyProof(ctx, tx, elder, r, p); err != nil {
+		return err
+	}
+	r.Month = monthOf(r.At.In(db.Loc))
+	if err := db.checkUnlocked(ctx, tx, r.ElderID, r.Month); err != nil {
+		return err
+	}
+	if err := db.chainInsert(ctx, tx, r); err != nil {
+		return err
+	}
+	if t, _ := care.FindServiceType(r.Kind, r.Type); t.Opens != "" {
+		return db.openCase(ctx, tx, a, r, t.Opens)
+	}
+	return nil
+}
+
+// fillServer applies who may record for whom (SPEC §1): a volunteer for the
+// elders paired with them, as themself; a clinic only health services, as
+// the clinic; community staff and the station for their elders, as a member
+// of the elder's team or as an organisation.
+func (db *DB) fillServer(ctx context.Context, tx *sql.Tx, a care.Actor, e *care.Elder, r *care.ServiceRecord) error {
+	switch a.Role {
+	case care.RoleVolunteer:
+		id := a.VolunteerID
+		r.VolunteerID, r.Source = &id, "spot"
+		return tx.QueryRowContext(ctx, db.q("SELECT name FROM volunteers WHERE id = ?"), id).Scan(&r.ServedBy)
+	case care.RoleClinic:
+		if r.Kind != "health" {
+			return care.FieldErrors{"kind": care.Msg{ZH: "卫生服务机构只能记录健康服务", EN: "a clinic records health services only"}}.Err()
+		}
+		r.VolunteerID = nil
+		return tx.QueryRowContext(ctx, db.q("SELECT name FROM clinics WHERE id = ?"), a.ClinicID).Scan(&r.ServedBy)
+	case care.RoleCommunity, care.RoleStation:
+		if r.VolunteerID == nil {
+			if strings.TrimSpace(r.ServedBy) == "" {
+				r.ServedBy = "社区居委会"
+			}
+			return nil
+		}
+		err := tx.QueryRowContext(ctx, db.q(`SELECT v.name FROM pairings p JOIN volunteers v ON v.id = p.volunteer_id
+ WHERE p.elder_id = ? AND p.volunteer_id = ? LIMIT 1`), e.ID, *r.VolunteerID).Scan(&r.ServedBy)
+		if errors.Is(err, sql.ErrNoRows) {
+			return care.FieldErrors{"volunteer_id": care.Msg{ZH: "该志愿者不在这位老人的服务圈中", EN: "this volunteer is not in the elder's care team"}}.Err()
+		}
+		return err
+	}
+	return care.ErrForbidden()
+}
+
+// verifyProof checks the proof offered. A forged or void card code and a
+// wrong PIN are refused; a position too far away is kept but not verified,
+// because phone positions are often off and the visit may still be real.
+func (db *DB) verifyProof(ctx context.Context, tx *sql.Tx, e *care.Elder, r *care.ServiceRecord, p Proof) error {
+	switch p.Method {
+	case "qr":
+		var version int
+		if err := tx.QueryRowContext(ctx, db.q("SELECT card_version FROM elders WHERE id = ?"), e.ID).Scan(&version); err != nil {
+			return err
+		}
+		if p.Code != db.CardCode(e.ID, version) {
+			return care.FieldErrors{"verification": care.Msg{ZH: "二维码不属于这位老人，或服务卡已补办作废", EN: "the code is not this elder's, or the card was re-issued"}}.Err()
+		}
+		r.Verified, r.VerifyDetail = true, "card v"+strconv.Itoa(version)
+	case "pin":
+		var hash string
+		if err := tx.QueryRowContext(ctx, db.q("SELECT pin_hash FROM elders WHERE id = ?"), e.ID).Scan(&hash); err != nil {
+			return err
+		}
+		if hash == "" || db.pinHash(e.ID, p.PIN) != hash {
+			return care.FieldErrors{"verification": care.Msg{ZH: "确认码不正确", EN: "wrong PIN"}}.Err()
+		}
+		r.Verified = true
+	case "geo":
+		if p.Lat == nil || p.Lon == nil {
+			return care.FieldErrors{"verification": care.Msg{ZH: "没有收到手机定位", EN: "no position was sent"}}.Err()
+		}
+		if e.Lat == nil || e.Lon == nil {
+			r.VerifyDetail = "老人住址无坐标 / no coordinates for the home"
+			return nil
+		}
+		d := distanceM(*p.Lat, *p.Lon, *e.Lat, *e.Lon)
+		r.VerifyDetail = strconv.Itoa(int(math.Round(d))) + " m"
+		r.Verified = d <= float64(db.GeoRadius)
+	}
+	return nil
+}
+
+// distanceM is the great-circle distance in metres (haversine).
+func distanceM(lat1, lon1, lat2, lon2 float64) float64 {
+	const r = 6371008.8
+	rad := math.Pi / 180
+	dphi, dl := (lat2-lat1)*rad, (lon2-lon1)*rad
+	h := math.Sin(dphi/2)*math.Sin(dphi/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dl/2)*math.Sin(dl/2)
+	return 2 * r * math.Asin(math.Sqrt(h))
+}
+
+func (db *DB) pinHash(elderID int64, pin string) string {
+	return db.vault.MAC("carecircle/pin", strconv.FormatInt(elderID, 10), strings.TrimSpace(pin))
+}
+
+func (db *DB) checkUnlocked(ctx context.Context, tx *sql.Tx, elderID int64, month string) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, db.q("SELECT COUNT(*) FROM card_signatures WHERE elder_id = ? AND month = ?"), elderID, month).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return errMonthLocked(month)
+	}
+	return nil
+}
+
+// chainInsert appends r to its elder's chain: the next sequence number, the
+// previous record's hash, its own keyed hash, and the new chain head on the
+// elder (locked for the transaction on PostgreSQL).
+func (db *DB) chainInsert(ctx context.Context, tx *sql.Tx, r *care.ServiceRecord) error {
+	var n int64
+	var head string
+	if err := tx.QueryRowContext(ctx, db.q("SELECT chain_len, chain_last FROM elders WHERE id = ?"+db.dialect.forUpdate), r.ElderID).Scan(&n, &head); err != nil {
+		return err
+	}
+	r.Seq, r.PrevHash = n+1, head
+	r.Hash = db.recordHash(head, r)
+	changes := ""
+	if r.Changes != nil {
+		changes = toJSON(r.Changes)
+	}
+	var end any
+	if r.EndAt != nil {
+		end = stamp(*r.EndAt)
+	}
+	err := tx.QueryRowContext(ctx, db.q(`INSERT INTO service_records (elder_id, seq, month, kind, type, at, end_at, volunteer_id,
+ served_by, note, amount_cents, method, verified, verify_detail, source, entered_by, entered_at, amends, amend_reason, changes,
+ prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`),
+		r.ElderID, r.Seq, r.Month, r.Kind, r.Type, stamp(r.At), end, r.VolunteerID, r.ServedBy, r.Note, r.AmountCents,
+		r.Method, r.Verified, r.VerifyDetail, r.Source, r.EnteredBy, stamp(r.EnteredAt), r.Amends, r.AmendReason, changes,
+		r.PrevHash, r.Hash).Scan(&r.ID)
+	if err != nil {
+		if strings.Contains(err.Error(), "locked") {
+			return errMonthLocked(r.Month)
+		}
+		return err
+	}
+	_, err = tx.ExecContext(ctx, db.q("UPDATE elders SET chain_len = ?, chain_last = ?, chain_seal = ? WHERE id = ?"),
+		r.Seq, r.Hash, db.chainSeal(r.Seq, r.Hash), r.ElderID)
+	return err
+}
+
+// ensurePartition creates the month's partition of service_records on
+// PostgreSQL before the first record of that month.
+func (db *DB) ensurePartition(ctx context.Context, month string) error {
+	if db.dialect != postgres {
+		return nil
+	}
+	if _, ok := db.partitions.Load(month); ok {
+		return nil
+	}
+	t, err := time.Parse("2006-01", month)
+	if err != nil {
+		return err
+	}
+	next := t.AddDate(0, 1, 0).Format("2006-01")
+	name := "service_records_" + strings.ReplaceAll(month, "-", "_")
+	_, err = db.write.ExecContext(ctx, fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s PARTITION OF service_records FOR VALUES FROM ('%s') TO ('%s')`, name, month, next))
+	if err != nil && !strings.Contains(err.Error(), "already exists") {
+		return fmt.Errorf("store: partition %s: %w", month, err)
+	}
+	db.partitions.Store(month, true)
+	return nil
+}
+
+// SetElderPIN sets the short PIN an elder tells a visiting volunteer.
+func (db *DB) SetElderPIN(ctx context.Context, a care.Actor, elderID int64, pin string) error {
+	if !a.EditsRegistry() {
+		return care.ErrForbidden()
+	}
+	pin = strings.TrimSpace(pin)
+	if len(pin) < 4 || len(pin) > 6 || strings.Trim(pin, "0123456789") != "" {
+		return care.FieldErrors{"pin": care.Msg{ZH: "确认码应为4到6位数字", EN: "the PIN must be 4 to 6 digits"}}.Err()
+	}
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := db.getElder(ctx, tx, a, elderID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, db.q("UPDATE elders SET pin_hash = ? WHERE id = ?"), db.pinHash(elderID, pin), elderID); err != nil {
+			return err
+		}
+		return db.audit(ctx, tx, a, "set_pin", "elder", elderID, nil, nil)
+	})
+}
+
+// ReissueCard voids the elder's printed card code (a lost card) and returns
+// the new code.
+func (db *DB) ReissueCard(ctx context.Context, a care.Actor, elderID int64) (string, error) {
+	if !a.EditsRegistry() {
+		return "", care.ErrForbidden()
+	}
+	var version int
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := db.getElder(ctx, tx, a, elderID); err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, db.q("UPDATE elders SET card_version = card_version + 1 WHERE id = ? RETURNING card_version"), elderID).Scan(&version); err != nil {
+			return err
+		}
+		return db.audit(ctx, tx, a, "reissue_card", "elder", elderID, nil, map[string]int{"card_version": version})
+	})
+	if err != nil {
+		return "", err
+	}
+	return db.CardCode(elderID, version), nil
+}
+
+// ElderCardCode returns the current card code of an elder the actor may see.
+func (db *DB) ElderCardCode(ctx context.Context, a care.Actor, elderID int64) (string, error) {
+	if _, err := db.getElder(ctx, db.read, a, elderID); err != nil {
+		return "", err
+	}
+	var version int
+	if err := db.read.QueryRowContext(ctx, db.q("SELECT card_version FROM elders WHERE id = ?"), elderID).Scan(&version); err != nil {
+		return "", err
+	}
+	return db.CardCode(elderID, version), nil
+}
+
+// ParseCardCode returns the elder a scanned card code names (it is checked
+// against the current card when a record uses it).
+func ParseCardCode(code string) (int64, bool) {
+	parts := strings.Split(code, ".")
+	if len(parts) != 4 || parts[0] != "cc1" {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(parts[1], 10, 64)
+	return id, err == nil
+}
