@@ -156,8 +156,12 @@ func (db *DB) appendRecord(ctx context.Context, tx *sql.Tx, a care.Actor, r *car
 		return err
 	}
 	r.Month = monthOf(r.At.In(db.Loc))
-	if err := db.checkUnlocked(ctx, tx, r.ElderID, r.Month); err != nil {
-		return err
+	// An amendment corrects a record, it adds no service, so a signed month
+	// still takes it; the card shows it beside the original.
+	if r.Amends == nil {
+		if err := db.checkUnlocked(ctx, tx, r.ElderID, r.Month); err != nil {
+			return err
+		}
 	}
 	if err := db.chainInsert(ctx, tx, r); err != nil {
 		return err

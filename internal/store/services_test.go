@@ -150,9 +150,8 @@ func TestSigningLocksTheMonthAndAmendmentsShowOnTheCard(t *testing.T) {
 		if _, err := db.AddAmendment(ctx, f.Comm1, r.ID, "误记", map[string]any{"type": "flying"}); code(err) != care.EInvalid {
 			t.Fatalf("an amendment to an impossible type: %v", err)
 		}
-		// Amendments are stored in the month they are made; sign-off of
-		// November must not stop the correction, so make it in December.
-		db.Now = func() time.Time { return time.Date(2026, 12, 2, 10, 0, 0, 0, db.Loc) }
+		// Amendments are stored in the month they are made and are allowed
+		// in a signed month: they correct, they add no service.
 		if _, err := db.AddAmendment(ctx, f.Comm1, r.ID, "误记", map[string]any{"type": "chat"}); code(err) != care.EInvalid {
 			t.Fatalf("a type of another kind is not a correction of this record: %v", err)
 		}

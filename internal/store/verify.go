@@ -99,7 +99,7 @@ func (db *DB) Verify(ctx context.Context) (*VerifyReport, error) {
 		if _, ok := c.hashAt[r.Seq]; ok {
 			c.hashAt[r.Seq] = r.Hash
 		}
-		if m, ok := c.monthMax[r.Month]; ok {
+		if m, ok := c.monthMax[r.Month]; ok && r.Amends == nil {
 			c.monthMax[r.Month] = max(m, r.Seq)
 		}
 	}
@@ -221,4 +221,12 @@ func (db *DB) sigSeals(ctx context.Context) (map[int64]sealed, error) {
 		out[id] = s
 	}
 	return out, rows.Err()
+}
+
+// ElderName returns an elder's name for reports made by the command line,
+// which acts for the system and not for a user.
+func (db *DB) ElderName(ctx context.Context, id int64) string {
+	var name string
+	db.read.QueryRowContext(ctx, db.q("SELECT name FROM elders WHERE id = ?"), id).Scan(&name)
+	return name
 }

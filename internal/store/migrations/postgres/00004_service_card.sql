@@ -98,7 +98,7 @@ $$ LANGUAGE plpgsql;
 -- +goose StatementBegin
 CREATE FUNCTION carecircle_month_locked() RETURNS trigger AS $$
 BEGIN
-  IF EXISTS (SELECT 1 FROM card_signatures s WHERE s.elder_id = NEW.elder_id AND s.month = NEW.month) THEN
+  IF NEW.amends IS NULL AND EXISTS (SELECT 1 FROM card_signatures s WHERE s.elder_id = NEW.elder_id AND s.month = NEW.month) THEN
     RAISE EXCEPTION 'card month is signed and locked';
   END IF;
   RETURN NEW;

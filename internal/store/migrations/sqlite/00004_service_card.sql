@@ -86,7 +86,8 @@ CREATE TABLE case_events (
 CREATE INDEX case_events_case ON case_events (case_id, id);
 
 -- Through any path, not only the application: records and signatures are
--- never changed or removed, and a signed month takes no new records.
+-- never changed or removed, and a signed month takes no new services
+-- (amendments, which correct a record and show beside it, are allowed).
 -- +goose StatementBegin
 CREATE TRIGGER service_records_append_only_u BEFORE UPDATE ON service_records
 BEGIN SELECT RAISE(ABORT, 'service records are never changed; record an amendment'); END;
@@ -97,7 +98,7 @@ BEGIN SELECT RAISE(ABORT, 'service records are never deleted; record an amendmen
 -- +goose StatementEnd
 -- +goose StatementBegin
 CREATE TRIGGER service_records_month_locked BEFORE INSERT ON service_records
-WHEN EXISTS (SELECT 1 FROM card_signatures s WHERE s.elder_id = NEW.elder_id AND s.month = NEW.month)
+WHEN NEW.amends IS NULL AND EXISTS (SELECT 1 FROM card_signatures s WHERE s.elder_id = NEW.elder_id AND s.month = NEW.month)
 BEGIN SELECT RAISE(ABORT, 'card month is signed and locked'); END;
 -- +goose StatementEnd
 -- +goose StatementBegin
