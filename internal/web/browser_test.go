@@ -95,3 +95,50 @@ func TestBrowserRegisterElder(t *testing.T) {
 		t.Fatalf("the new elder must be the one result of the search: %v; list: %s", err, text)
 	}
 }
+
+// TestBrowserPhoneGreeting drives the volunteer's phone page: log in on a
+// phone-sized screen, greet an elder with one tap, and find the greeting on
+// the elder's service card.
+func TestBrowserPhoneGreeting(t *testing.T) {
+	ctx := newChrome(t, 390, 844)
+	db := storetest.Open(t, t.TempDir()+"/p.db")
+	f := storetest.Seed(t, db)
+	srv := newServer(t, db)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile),
+		chromedp.Navigate(srv.URL+"/login"),
+		chromedp.SendKeys(chromedp.CSS("input[name=username]"), "v1"),
+		chromedp.SendKeys(chromedp.CSS("input[name=password]"), storetest.Password)))
+	_, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS("form[action='/login'] button[type=submit]")))
+	must(err)
+	loc, err := chromedp.Run(ctx, chromedp.Location())
+	must(err)
+	if !strings.HasSuffix(loc, "/today") {
+		t.Fatalf("a volunteer lands on today's page, at %s", loc)
+	}
+	sel := "#elder-" + itoa(f.Elder1.ID)
+	width, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.querySelector('` + sel + ` .greet-button').getBoundingClientRect().width`))
+	must(err)
+	if width < 300 {
+		t.Fatalf("the greeting button must span the phone's width for old hands, got %.0f px", width)
+	}
+	// One tap.
+	must(chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel+" .greet-button"))))
+	ok, err := chromedp.Run(ctx, chromedp.Poll[bool](`!!document.querySelector('`+sel+` .greeted')`, chromedp.WithPollingTimeout(10*time.Second)))
+	if err != nil || !ok {
+		text, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		t.Fatalf("the elder must show as greeted after one tap: %v; %s", err, text)
+	}
+	_, err = chromedp.Run(ctx, chromedp.NavigateResponse(srv.URL+"/elders/"+itoa(f.Elder1.ID)+"/card"))
+	must(err)
+	rows, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".card-records tbody")))
+	must(err)
+	if !strings.Contains(rows, "敲门问候") || !strings.Contains(rows, f.Vol1.Name) {
+		t.Fatalf("the greeting is on the card: %q", rows)
+	}
+}

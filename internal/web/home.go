@@ -8,6 +8,7 @@ import (
 )
 
 type homeData struct {
+	Cases    []store.Case // open cases, urgent first, at the top of staff pages
 	Stats    []store.CommunityStats
 	Totals   store.CommunityStats
 	MyElders []care.Elder
@@ -20,7 +21,10 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, p *page) error {
 	p.Title, p.Active = "首页", "home"
 	d := homeData{Masked: p.Actor.Role == care.RoleViewer}
 	switch p.Actor.Role {
-	case care.RoleVolunteer, care.RoleClinic:
+	case care.RoleVolunteer:
+		http.Redirect(w, r, "/today", http.StatusSeeOther)
+		return nil
+	case care.RoleClinic:
 		items, _, err := s.db.ListElders(r.Context(), p.Actor, store.ElderFilter{Limit: 200})
 		if err != nil {
 			return err
@@ -36,6 +40,11 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, p *page) error {
 		}
 		d.Stats = st
 		d.Totals = sumStats(st)
+		if p.Actor.EditsRegistry() {
+			if d.Cases, err = s.db.Cases(r.Context(), p.Actor, true); err != nil {
+				return err
+			}
+		}
 	}
 	p.Data = d
 	s.render(w, http.StatusOK, "home", p)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"carecircle/internal/care"
+	"carecircle/internal/store"
 )
 
 var funcs = template.FuncMap{
@@ -20,7 +21,9 @@ var funcs = template.FuncMap{
 	"choices": func(name string) []care.Choice {
 		return map[string][]care.Choice{"gender": care.Genders, "living": care.LivingSituations, "selfcare": care.SelfCareLevels,
 			"category": care.Categories, "kind": care.ServiceKinds, "status": care.ElderStatuses, "vkind": care.VolunteerKinds,
-			"vstatus": care.VolunteerStatuses, "role": care.Roles, "relation": care.Relations}[name]
+			"vstatus": care.VolunteerStatuses, "role": care.Roles, "relation": care.Relations,
+			"method": care.VerificationMethods, "source": care.RecordSources, "casestatus": store.CaseStatuses,
+			"signresult": store.SignResults}[name]
 	},
 	"in": func(list []string, s string) bool {
 		for _, x := range list {
@@ -49,7 +52,13 @@ var funcs = template.FuncMap{
 		}
 		return strconv.FormatInt(*i, 10)
 	},
-	"join":       strings.Join,
+	"join": strings.Join,
+	"svc":  care.ServiceTypeLabel,
+	// wrap passes the page along with one item to a nested template.
+	"wrap":       func(p *page, item any) map[string]any { return map[string]any{"Page": p, "Item": item} },
+	"hm":         func(t time.Time) string { return t.In(shanghai).Format("15:04") },
+	"mdhm":       func(t time.Time) string { return t.In(shanghai).Format("01-02 15:04") },
+	"yuan":       func(cents int64) string { return strconv.FormatFloat(float64(cents)/100, 'f', 2, 64) },
 	"deref":      func(p *int) int { return *p },
 	"deref64":    func(p *int64) int64 { return *p },
 	"derefTime":  func(p *time.Time) time.Time { return *p },
@@ -150,8 +159,13 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, p *page)
 
 // renderFragment executes one named template of a page (for htmx swaps).
 func (s *Server) renderFragment(w http.ResponseWriter, status int, name, block string, p *page) {
+	s.renderFragmentData(w, status, name, block, p)
+}
+
+// renderFragmentData executes one named template with any data.
+func (s *Server) renderFragmentData(w http.ResponseWriter, status int, name, block string, data any) {
 	var buf bytes.Buffer
-	if err := s.pages[name].ExecuteTemplate(&buf, block, p); err != nil {
+	if err := s.pages[name].ExecuteTemplate(&buf, block, data); err != nil {
 		s.log.Error("render fragment", "name", name, "block", block, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return

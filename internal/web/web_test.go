@@ -199,7 +199,10 @@ func TestRolesSeeTheirOwnPages(t *testing.T) {
 		srv := newServer(t, db)
 		vol := newBrowser(t, srv)
 		vol.login("v1")
-		_, home := vol.get("/")
+		if status, _ := vol.get("/"); status != http.StatusSeeOther {
+			t.Fatalf("a volunteer's home is the today page: %d", status)
+		}
+		_, home := vol.get("/today")
 		if names := home.Find(".person-name").Text(); names != f.Elder1.Name {
 			t.Fatalf("volunteer home lists paired elders only: %q", names)
 		}
