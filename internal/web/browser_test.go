@@ -122,7 +122,7 @@ func TestBrowserPhoneGreeting(t *testing.T) {
 		t.Fatalf("a volunteer lands on today's page, at %s", loc)
 	}
 	sel := "#elder-" + itoa(f.Elder1.ID)
-	width, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.querySelector('` + sel + ` .greet-button').getBoundingClientRect().width`))
+	width, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.querySelector('`+sel+` .greet-button').getBoundingClientRect().width`))
 	must(err)
 	if width < 300 {
 		t.Fatalf("the greeting button must span the phone's width for old hands, got %.0f px", width)
