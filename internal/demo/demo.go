@@ -53,6 +53,7 @@ func Fill(ctx context.Context, db *store.DB, password string) ([]Account, error)
 		{"volunteers", f.volunteers},
 		{"elders", f.elders},
 		{"pairings", f.pairings},
+		{"service history", f.history},
 	}
 	for _, s := range steps {
 		if err := s.run(); err != nil {

@@ -17,7 +17,8 @@ type elder struct {
 	waiting bool         // newly registered: left unpaired for the matcher
 	claimed bool         // already given a part (status, wishes, newcomer, override)
 	team    []*volunteer
-	since   time.Time // when the responsible person took the elder on
+	joined  []time.Time // when each member of the team took the elder on
+	since   time.Time   // when the responsible person took the elder on
 }
 
 // statusStep is a change of status with the reason staff would record.

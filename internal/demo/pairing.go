@@ -41,6 +41,7 @@ func (f *filler) pairCommunity(c *community, list []*elder) []assignment {
 		}
 		out = append(out, assignment{e: e, v: v, responsible: len(e.team) == 0, started: started})
 		e.team = append(e.team, v)
+		e.joined = append(e.joined, started)
 		v.load++
 	}
 	if f.v1.comm == c {

@@ -44,7 +44,7 @@ var CaseStatuses = []care.Choice{
 	{Code: "resolved", Label: care.Msg{ZH: "已解决", EN: "resolved"}},
 }
 
-func (db *DB) openCase(ctx context.Context, tx *sql.Tx, a care.Actor, r *care.ServiceRecord, kind string) error {
+func (db *DB) openCase(ctx context.Context, tx *wtx, a care.Actor, r *care.ServiceRecord, kind string) error {
 	now := db.now()
 	var id int64
 	if err := tx.QueryRowContext(ctx, db.q(`INSERT INTO cases (elder_id, record_id, kind, urgent, status, summary, opened_by, opened_at, updated_at)

@@ -48,6 +48,8 @@ type DB struct {
 	writerDone chan struct{}
 	partitions sync.Map // months whose PostgreSQL partition exists
 	closeOnce  sync.Once
+	stmts      sync.Map // prepared statements of the write path, by query
+	wanted     sync.Map // queries to prepare after the current transaction
 
 	// HashParams are the argon2id parameters for new password hashes; tests
 	// lower them, production keeps the library's recommended defaults.
@@ -106,7 +108,7 @@ func openSQLite(path string) (read, write *sql.DB, err error) {
 	// A larger page cache and memory-mapped reads keep list pages of a
 	// large street off the read syscalls.
 	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)",
-		"cache_size(-32768)", "mmap_size(268435456)"} {
+		"cache_size(-32768)", "mmap_size(268435456)", "temp_store(MEMORY)"} {
 		q.Add("_pragma", p)
 	}
 	base := "file:" + path + "?" + q.Encode()
@@ -134,6 +136,7 @@ func (db *DB) Close() error {
 		case <-db.writerDone:
 		case <-time.After(30 * time.Second):
 		}
+		db.stmts.Range(func(_, s any) bool { s.(*sql.Stmt).Close(); return true })
 	})
 	err := db.write.Close()
 	if db.read != db.write {
