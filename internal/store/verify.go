@@ -1,8 +1,14 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"runtime"
+	"slices"
+	"sync"
+
+	"carecircle/internal/care"
 )
 
 // Problem is one break found in the stored history.
@@ -66,17 +72,23 @@ func (db *DB) Verify(ctx context.Context) (*VerifyReport, error) {
 		c.hashAt[s.ChainLen] = ""
 		c.monthMax[s.Month] = 0
 	}
+	// The keyed hash of each record is checked by workers (the costly part);
+	// the links between records are followed here in chain order.
+	bad := db.checkHashesInParallel(ctx)
 	rows, err := db.read.QueryContext(ctx, `SELECT `+recordColumns+` FROM service_records r ORDER BY r.elder_id, r.seq`)
 	if err != nil {
+		bad.stop()
 		return nil, err
 	}
 	for rows.Next() {
 		r, err := scanRecord(rows)
 		if err != nil {
 			rows.Close()
+			bad.stop()
 			return nil, err
 		}
 		rep.Records++
+		bad.in <- r
 		c := chains[r.ElderID]
 		if c == nil {
 			c = &elderChain{}
@@ -91,10 +103,6 @@ func (db *DB) Verify(ctx context.Context) (*VerifyReport, error) {
 			p.What = "does not follow the record before it: a record before it was changed or replaced"
 			rep.Problems = append(rep.Problems, p)
 		}
-		if db.recordHash(r.PrevHash, r) != r.Hash {
-			p.What = "its content was changed after it was recorded"
-			rep.Problems = append(rep.Problems, p)
-		}
 		c.n, c.last, c.lastMonth = r.Seq, r.Hash, r.Month
 		if _, ok := c.hashAt[r.Seq]; ok {
 			c.hashAt[r.Seq] = r.Hash
@@ -104,6 +112,7 @@ func (db *DB) Verify(ctx context.Context) (*VerifyReport, error) {
 		}
 	}
 	rows.Close()
+	rep.Problems = append(rep.Problems, bad.stop()...)
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
@@ -229,4 +238,43 @@ func (db *DB) ElderName(ctx context.Context, id int64) string {
 	var name string
 	db.read.QueryRowContext(ctx, db.q("SELECT name FROM elders WHERE id = ?"), id).Scan(&name)
 	return name
+}
+
+// hashCheck checks records' keyed hashes on all cores.
+type hashCheck struct {
+	in   chan *care.ServiceRecord
+	out  chan []Problem
+	done sync.WaitGroup
+}
+
+func (db *DB) checkHashesInParallel(ctx context.Context) *hashCheck {
+	h := &hashCheck{in: make(chan *care.ServiceRecord, 1024), out: make(chan []Problem, runtime.GOMAXPROCS(0))}
+	for range runtime.GOMAXPROCS(0) {
+		h.done.Add(1)
+		go func() {
+			defer h.done.Done()
+			var found []Problem
+			for r := range h.in {
+				if db.recordHash(r.PrevHash, r) != r.Hash {
+					found = append(found, Problem{ElderID: r.ElderID, Month: r.Month, Record: r.ID, Seq: r.Seq,
+						What: "its content was changed after it was recorded"})
+				}
+			}
+			h.out <- found
+		}()
+	}
+	return h
+}
+
+// stop waits for the workers and returns what they found, in chain order.
+func (h *hashCheck) stop() []Problem {
+	close(h.in)
+	h.done.Wait()
+	close(h.out)
+	var all []Problem
+	for p := range h.out {
+		all = append(all, p...)
+	}
+	slices.SortFunc(all, func(a, b Problem) int { return cmp.Or(cmp.Compare(a.ElderID, b.ElderID), cmp.Compare(a.Seq, b.Seq)) })
+	return all
 }

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 )
 
 // Vault holds the data key. The zero value is unusable; use New or Load.
@@ -24,6 +25,7 @@ type Vault struct {
 	// Fingerprint identifies the key without revealing it, so a server
 	// started with the wrong key refuses to run instead of writing garbage.
 	Fingerprint string
+	purposes    sync.Map // derived MAC key per purpose
 }
 
 // New returns a vault for a 32-byte key.
@@ -131,7 +133,11 @@ func Load(envKey, path string) (v *Vault, created bool, err error) {
 // codes). Without the data key nobody can compute a valid one, so history
 // rewritten in the database behind the application's back is detectable.
 func (v *Vault) MAC(purpose string, parts ...string) string {
-	m := hmac.New(sha256.New, derive(v.hashKey, purpose))
+	key, ok := v.purposes.Load(purpose)
+	if !ok {
+		key, _ = v.purposes.LoadOrStore(purpose, derive(v.hashKey, purpose))
+	}
+	m := hmac.New(sha256.New, key.([]byte))
 	for _, p := range parts {
 		m.Write([]byte(p))
 		m.Write([]byte{0})
