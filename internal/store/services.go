@@ -117,14 +117,40 @@ func (db *DB) commitGroup(group []*writeReq) {
 		}
 		return nil
 	})
+	var stored []*care.ServiceRecord
 	for i, r := range group {
 		if err != nil {
 			r.done <- err
 		} else {
 			r.done <- errs[i]
+			if errs[i] == nil {
+				stored = append(stored, r.rec)
+			}
 		}
 	}
 	db.prepareWanted(ctx)
+	db.notifyRecorded(stored)
+}
+
+// OnRecorded registers fn to be told of records once they are durably
+// stored (amendments included). It runs on the writer's goroutine, so it
+// must be quick: hand longer work to a goroutine of its own.
+func (db *DB) OnRecorded(fn func([]*care.ServiceRecord)) {
+	db.listenMu.Lock()
+	db.listeners = append(db.listeners, fn)
+	db.listenMu.Unlock()
+}
+
+func (db *DB) notifyRecorded(recs []*care.ServiceRecord) {
+	if len(recs) == 0 {
+		return
+	}
+	db.listenMu.Lock()
+	ls := db.listeners
+	db.listenMu.Unlock()
+	for _, fn := range ls {
+		fn(recs)
+	}
 }
 
 func monthOf(t time.Time) string { return t.Format("2006-01") }
@@ -414,7 +440,7 @@ func (db *DB) AddServiceBatch(ctx context.Context, items []BatchService) error {
 		}
 	}
 	defer db.prepareWanted(ctx)
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *sql.Tx) error {
 		w := newWtx(tx, db)
 		for i, it := range items {
 			if err := db.appendRecord(ctx, w, it.Actor, it.Record, it.Proof); err != nil {
@@ -423,4 +449,12 @@ func (db *DB) AddServiceBatch(ctx context.Context, items []BatchService) error {
 		}
 		return nil
 	})
+	if err == nil {
+		recs := make([]*care.ServiceRecord, len(items))
+		for i, it := range items {
+			recs[i] = it.Record
+		}
+		db.notifyRecorded(recs)
+	}
+	return err
 }

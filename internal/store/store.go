@@ -21,6 +21,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
 	_ "modernc.org/sqlite"             // SQLite driver "sqlite"
 
+	"carecircle/internal/care"
 	"carecircle/internal/vault"
 )
 
@@ -50,6 +51,8 @@ type DB struct {
 	closeOnce  sync.Once
 	stmts      sync.Map // prepared statements of the write path, by query
 	wanted     sync.Map // queries to prepare after the current transaction
+	listenMu   sync.Mutex
+	listeners  []func([]*care.ServiceRecord)
 
 	// HashParams are the argon2id parameters for new password hashes; tests
 	// lower them, production keeps the library's recommended defaults.
