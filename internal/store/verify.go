@@ -278,3 +278,11 @@ func (h *hashCheck) stop() []Problem {
 	slices.SortFunc(all, func(a, b Problem) int { return cmp.Or(cmp.Compare(a.ElderID, b.ElderID), cmp.Compare(a.Seq, b.Seq)) })
 	return all
 }
+
+// RecordExists tells whether a service record is stored (for checks of
+// durability made by tests and tools, not by users).
+func (db *DB) RecordExists(ctx context.Context, id int64) bool {
+	var n int
+	db.read.QueryRowContext(ctx, db.q("SELECT COUNT(*) FROM service_records WHERE id = ?"), id).Scan(&n)
+	return n == 1
+}
