@@ -23,12 +23,12 @@ import (
 )
 
 type browser struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *httptest.Server
 	client *http.Client
 }
 
-func newServer(t *testing.T, db *store.DB) *httptest.Server {
+func newServer(t testing.TB, db *store.DB) *httptest.Server {
 	ui, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), ratelimit.New(10, time.Minute))
 	if err != nil {
 		t.Fatal(err)
@@ -38,7 +38,7 @@ func newServer(t *testing.T, db *store.DB) *httptest.Server {
 	return srv
 }
 
-func newBrowser(t *testing.T, srv *httptest.Server) *browser {
+func newBrowser(t testing.TB, srv *httptest.Server) *browser {
 	jar, _ := cookiejar.New(nil)
 	return &browser{t: t, srv: srv, client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
