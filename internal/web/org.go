@@ -83,3 +83,18 @@ func (s *Server) clinicSave(w http.ResponseWriter, r *http.Request, p *page) err
 	http.Redirect(w, r, "/org", http.StatusSeeOther)
 	return nil
 }
+
+// streetSave adds a street office (administrator).
+func (s *Server) streetSave(w http.ResponseWriter, r *http.Request, p *page) error {
+	f := newForm(r)
+	st := &care.Street{Name: f.str("name"), District: f.str("district"), City: f.str("city")}
+	if err := s.db.CreateStreet(r.Context(), p.Actor, st); err != nil {
+		if care.ErrorCode(err) != care.EInvalid {
+			return err
+		}
+		p.setError(err)
+		return s.showOrg(w, r, p, http.StatusUnprocessableEntity)
+	}
+	http.Redirect(w, r, "/org", http.StatusSeeOther)
+	return nil
+}

@@ -80,6 +80,7 @@ func (s *Server) routes() {
 	m.Handle("GET /volunteers/{id}/edit", s.auth(s.volunteerEdit))
 	m.Handle("POST /volunteers/{id}", s.auth(s.volunteerUpdate))
 	m.Handle("GET /org", s.auth(s.orgPage))
+	m.Handle("POST /org/streets", s.auth(s.streetSave))
 	m.Handle("POST /org/communities", s.auth(s.communitySave))
 	m.Handle("POST /org/clinics", s.auth(s.clinicSave))
 	m.Handle("GET /users", s.auth(s.usersPage))
