@@ -29,7 +29,12 @@ func cmdServe(ctx context.Context, e env, args []string) int {
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address HOST:PORT")
 	withDemo := fs.Bool("demo", false, "fill the demo street when the database is empty and print the demo accounts")
 	demoPassword := fs.String("demo-password", DefaultDemoPassword, "password of the demo accounts (with --demo)")
+	geoRadius := fs.Int("geo-radius", store.GeoRadiusDefault, "metres within which a phone's position verifies a visit")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *geoRadius < 10 || *geoRadius > 5000 {
+		fmt.Fprintln(e.stderr, "carecircle serve: --geo-radius must be between 10 and 5000 metres")
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
@@ -39,6 +44,7 @@ func cmdServe(ctx context.Context, e env, args []string) int {
 		return 1
 	}
 	defer st.Close()
+	st.GeoRadius = *geoRadius
 	if *withDemo {
 		if err := fillDemo(ctx, e, st, *demoPassword); err != nil {
 			fmt.Fprintln(e.stderr, "carecircle serve: demo:", err)
