@@ -265,6 +265,7 @@ func (res *ImportResult) record(i int, update bool, f care.FieldErrors) {
 func (db *DB) planElder(a care.Actor, refs *importRefs, existing map[string]*storedElder, seen map[string]int,
 	r *ElderImport, o ImportOptions, f care.FieldErrors) (plan, old *care.Elder) {
 	in := r.Elder
+	statusGiven := in.Status != ""
 	in.Normalize()
 	var hash string
 	var cur *storedElder
@@ -278,6 +279,9 @@ func (db *DB) planElder(a care.Actor, refs *importRefs, existing map[string]*sto
 		e = *old
 		e.IDNumber = in.IDNumber
 		o.MergeElder(&e, &in)
+		if !statusGiven {
+			e.Status = old.Status // an empty 状态 never revives the deceased
+		}
 	}
 	var keep int64
 	if old != nil {
@@ -424,29 +428,8 @@ func (db *DB) ImportVolunteers(ctx context.Context, a care.Actor, rows []Volunte
 	olds := make([]*care.Volunteer, len(rows))
 	seen := map[string]int{}
 	for i := range rows {
-		r := &rows[i]
 		f := care.FieldErrors{}
-		in := r.Volunteer
-		in.Normalize()
-		in.CommunityID = refs.resolveCommunity(a, r.Community, 0, f)
-		v := in
-		key := volunteerKey(in.CommunityID, in.Phone)
-		if cur := existing[key]; cur != nil && in.Phone != "" {
-			olds[i] = cur
-			v = *cur
-			o.MergeVolunteer(&v, &in)
-		}
-		if err := v.Validate(db.today()); err != nil {
-			for k, m := range err.(*care.Error).Fields {
-				f.Add(k, m)
-			}
-		}
-		if first, dup := seen[key]; dup && in.Phone != "" {
-			f.Add("phone", msgDuplicateRow("联系电话", first))
-		} else {
-			seen[key] = r.Row
-		}
-		plan[i] = &v
+		plan[i], olds[i] = db.planVolunteer(a, refs, existing, seen, &rows[i], o, f)
 		res.record(i, olds[i] != nil, f)
 		o.progress("check", i+1, len(rows))
 	}
@@ -474,6 +457,36 @@ func (db *DB) ImportVolunteers(ctx context.Context, a care.Actor, rows []Volunte
 	return res, nil
 }
 
+// planVolunteer turns one row into the volunteer to write, merged into
+// the one registered with the same phone in the same community if any.
+func (db *DB) planVolunteer(a care.Actor, refs *importRefs, existing map[string]*care.Volunteer, seen map[string]int,
+	r *VolunteerImport, o ImportOptions, f care.FieldErrors) (plan, old *care.Volunteer) {
+	in := r.Volunteer
+	statusGiven := in.Status != ""
+	in.Normalize()
+	in.CommunityID = refs.resolveCommunity(a, r.Community, 0, f)
+	v := in
+	key := volunteerKey(in.CommunityID, in.Phone)
+	if cur := existing[key]; cur != nil && in.Phone != "" {
+		old, v = cur, *cur
+		o.MergeVolunteer(&v, &in)
+		if !statusGiven {
+			v.Status = cur.Status
+		}
+	}
+	if err := v.Validate(db.today()); err != nil {
+		for k, m := range err.(*care.Error).Fields {
+			f.Add(k, m)
+		}
+	}
+	if first, dup := seen[key]; dup && in.Phone != "" {
+		f.Add("phone", msgDuplicateRow("联系电话", first))
+	} else {
+		seen[key] = r.Row
+	}
+	return &v, old
+}
+
 func volunteerKey(community int64, phone string) string {
 	return strconv.FormatInt(community, 10) + "/" + phone
 }
@@ -494,28 +507,25 @@ func (db *DB) volunteersByPhone(ctx context.Context, a care.Actor, rows []Volunt
 	out := map[string]*care.Volunteer{}
 	for start := 0; start < len(phones); start += lookupChunk {
 		chunk := phones[start:min(start+lookupChunk, len(phones))]
-		q := "SELECT " + volunteerColumns + " FROM volunteers v WHERE " + scope + " AND v.phone IN (" + placeholders(len(chunk)) + ")"
-		if err := db.scanVolunteersInto(ctx, q, append(append([]any{}, scopeArgs...), chunk...), out); err != nil {
+		rows, err := db.read.QueryContext(ctx, db.q("SELECT "+volunteerColumns+" FROM volunteers v WHERE "+scope+
+			" AND v.phone IN ("+placeholders(len(chunk))+")"), append(append([]any{}, scopeArgs...), chunk...)...)
+		if err != nil {
+			return nil, fmt.Errorf("find volunteers by phone: %w", err)
+		}
+		for rows.Next() {
+			v, err := scanVolunteer(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[volunteerKey(v.CommunityID, v.Phone)] = v
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
-}
-
-func (db *DB) scanVolunteersInto(ctx context.Context, query string, args []any, out map[string]*care.Volunteer) error {
-	rows, err := db.read.QueryContext(ctx, db.q(query), args...)
-	if err != nil {
-		return fmt.Errorf("find volunteers by phone: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		v, err := scanVolunteer(rows)
-		if err != nil {
-			return err
-		}
-		out[volunteerKey(v.CommunityID, v.Phone)] = v
-	}
-	return rows.Err()
 }
 
 // ExportElders calls fn for every elder matching f that the actor may see

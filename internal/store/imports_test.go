@@ -22,9 +22,9 @@ func TestImportEldersChecksScopeNamesAndDuplicates(t *testing.T) {
 		fresh := storetest.NewElder("赵玉兰", 0, "1941-03-08", care.Female, 30)
 		rows := []store.ElderImport{
 			row(2, fresh, " 幸福 ", "和平社区卫生服务中心"), // name without 社区, full clinic name
-			row(3, fresh, "幸福社区", ""),              // the same ID again
-			row(4, f.Elder1, "幸福社区", ""),           // registered in scope: update
-			row(5, f.Elder3, "安康社区", ""),           // registered in community 2: outside c1's scope
+			row(3, fresh, "幸福社区", ""),           // the same ID again
+			row(4, f.Elder1, "幸福社区", ""),        // registered in scope: update
+			row(5, f.Elder3, "安康社区", ""),        // registered in community 2: outside c1's scope
 			row(6, storetest.NewElder("钱桂英", 0, "1942-01-01", care.Female, 31), "光明社区", ""),
 			row(7, storetest.NewElder("孙秀珍", 0, "1943-01-01", care.Female, 32), "", "不存在的医院"),
 		}

@@ -1,0 +1,88 @@
+package register
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"text/tabwriter"
+)
+
+// ProblemJSON is a problem on the wire, its reason in one language.
+type ProblemJSON struct {
+	Row    int    `json:"row"`
+	Column string `json:"column"`
+	Value  string `json:"value"`
+	Reason string `json:"reason"`
+}
+
+// ReportJSON is the report as the API answers it.
+type ReportJSON struct {
+	Kind      Kind          `json:"kind"`
+	File      string        `json:"file,omitempty"`
+	Rows      int           `json:"rows"`
+	Created   int           `json:"created"`
+	Updated   int           `json:"updated"`
+	Committed bool          `json:"committed"`
+	Errors    []ProblemJSON `json:"errors"`
+	Ignored   []string      `json:"ignored_columns"`
+}
+
+// JSON is the report with reasons in lang.
+func (r *Report) JSON(lang string) ReportJSON {
+	out := ReportJSON{Kind: r.Kind, File: r.File, Rows: r.Rows, Created: r.Created, Updated: r.Updated,
+		Committed: r.Committed, Errors: []ProblemJSON{}, Ignored: append([]string{}, r.Ignored...)}
+	for _, p := range r.Errors {
+		out.Errors = append(out.Errors, ProblemJSON{Row: p.Row, Column: p.Column, Value: p.Value, Reason: p.Reason.In(lang)})
+	}
+	return out
+}
+
+// Summary is one line saying what happened or would happen.
+func (r *Report) Summary(dryRun bool, lang string) string {
+	zh := lang != "en"
+	switch {
+	case !r.OK() && zh:
+		return fmt.Sprintf("共 %d 行，其中 %d 行有问题：未导入任何数据（其余的行可新建 %d 人，更新 %d 人）。请改正下列问题后重新导入。",
+			r.Rows, r.BadRows(), r.Created, r.Updated)
+	case !r.OK():
+		return fmt.Sprintf("%d rows, %d with errors: nothing was imported (the other rows would create %d and update %d). Correct the problems below and import again.",
+			r.Rows, r.BadRows(), r.Created, r.Updated)
+	case r.Committed && zh:
+		return fmt.Sprintf("已导入 %d 行：新建 %d 人，更新 %d 人。", r.Rows, r.Created, r.Updated)
+	case r.Committed:
+		return fmt.Sprintf("Imported %d rows: %d created, %d updated.", r.Rows, r.Created, r.Updated)
+	case zh:
+		return fmt.Sprintf("试导入：共 %d 行，全部可以导入——将新建 %d 人，更新 %d 人。", r.Rows, r.Created, r.Updated)
+	}
+	return fmt.Sprintf("Dry run: all %d rows can be imported — %d to create, %d to update.", r.Rows, r.Created, r.Updated)
+}
+
+// WriteText prints the report for the command line: the summary, then one
+// line per problem.
+func (r *Report) WriteText(w io.Writer, dryRun bool, lang string) error {
+	title := map[bool]string{true: "导入", false: "import"}[lang != "en"]
+	if dryRun {
+		title = map[bool]string{true: "试导入", false: "dry run"}[lang != "en"]
+	}
+	fmt.Fprintf(w, "%s %s: %s\n%s\n", r.Kind.Label(lang), title, r.File, r.Summary(dryRun, lang))
+	if len(r.Ignored) > 0 {
+		fmt.Fprintf(w, "%s %v\n", map[bool]string{true: "未识别、已忽略的列：", false: "columns not recognised, ignored:"}[lang != "en"], r.Ignored)
+	}
+	if r.OK() {
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	if lang == "en" {
+		fmt.Fprintln(tw, "row\tcolumn\tvalue\treason")
+	} else {
+		fmt.Fprintln(tw, "行号\t列\t值\t原因")
+	}
+	for _, p := range r.Errors {
+		row := strconv.Itoa(p.Row)
+		if p.Row == 0 {
+			row = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", row, p.Column, p.Value, p.Reason.In(lang))
+	}
+	return tw.Flush()
+}

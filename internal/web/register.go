@@ -1,0 +1,305 @@
+package web
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"carecircle/internal/care"
+	"carecircle/internal/register"
+	"carecircle/internal/store"
+)
+
+// registerPages serves 导入导出: upload and check a register, commit it,
+// download templates and export the lists.
+type registerPages struct {
+	s    *Server
+	jobs *jobRegistry
+}
+
+type registerPageData struct {
+	Communities []care.Community
+	Query       url.Values
+	MaxMB       int
+}
+
+func (h *registerPages) page(w http.ResponseWriter, r *http.Request, p *page) error {
+	if !p.Actor.EditsRegistry() {
+		return care.ErrForbidden()
+	}
+	comms, err := h.s.db.Communities(r.Context(), p.Actor)
+	if err != nil {
+		return err
+	}
+	if p.Actor.Role == care.RoleCommunity {
+		comms = onlyCommunity(comms, p.Actor.CommunityID)
+	}
+	p.Title, p.Active = "导入导出", "register"
+	p.Data = registerPageData{Communities: comms, Query: r.URL.Query(), MaxMB: register.MaxFileSize >> 20}
+	h.s.render(w, http.StatusOK, "register", p)
+	return nil
+}
+
+// The error page shows an error's message, so these carry it in both
+// languages rather than as field errors.
+var (
+	errNoFile = &care.Error{Code: care.EInvalid, Message: "请选择要导入的 .xlsx 或 .csv 文件 / choose an .xlsx or .csv file to import"}
+	errTooBig = &care.Error{Code: care.EInvalid, Message: "文件过大（最大 20 MB） / the file is too large (20 MB at most)"}
+	errKind   = &care.Error{Code: care.EInvalid, Message: "请选择名册类型：服务对象或志愿者 / choose elders or volunteers"}
+)
+
+// upload keeps the file as a job and starts its dry run.
+func (h *registerPages) upload(w http.ResponseWriter, r *http.Request, p *page) error {
+	if !p.Actor.EditsRegistry() {
+		return care.ErrForbidden()
+	}
+	kind, ok := register.ParseKind(r.PostFormValue("kind"))
+	if !ok {
+		return errKind
+	}
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		return errNoFile
+	}
+	defer file.Close()
+	data, err := io.ReadAll(io.LimitReader(file, register.MaxFileSize+1))
+	if err != nil {
+		return err
+	}
+	if len(data) > register.MaxFileSize {
+		return errTooBig
+	}
+	if len(data) == 0 {
+		return errNoFile
+	}
+	job, err := h.jobs.add(p.User.ID, kind, path.Base(hdr.Filename), data)
+	if err != nil {
+		return err
+	}
+	job.start(h.s.db, p.Actor, false)
+	job.wait(jobWait)
+	http.Redirect(w, r, "/register/imports/"+job.id, http.StatusSeeOther)
+	return nil
+}
+
+// commit imports the checked file for real, all rows or none.
+func (h *registerPages) commit(w http.ResponseWriter, r *http.Request, p *page) error {
+	job, err := h.jobs.get(p.User.ID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if st := job.status(); st.Report == nil || !st.Report.OK() || st.Report.Committed {
+		return care.Errorf(care.EConflict, "%s", p.T("只能导入检查通过、尚未导入的文件"))
+	}
+	job.start(h.s.db, p.Actor, true)
+	job.wait(jobWait)
+	http.Redirect(w, r, "/register/imports/"+job.id, http.StatusSeeOther)
+	return nil
+}
+
+// jobView is a job as the page shows it, in the page's language.
+type jobView struct {
+	jobStatus
+	Percent    int
+	StageLabel string
+	Summary    string
+	Errors     []problemView
+	More       int
+	Planned    []register.Planned
+	CanCommit  bool
+}
+
+type problemView struct {
+	Row                   int
+	Column, Value, Reason string
+}
+
+// Screens show at most this many problems and planned rows; the CLI and
+// the API report them all.
+const (
+	shownErrors  = 500
+	shownPlanned = 200
+)
+
+func newJobView(st jobStatus, lang string) jobView {
+	v := jobView{jobStatus: st}
+	stages := map[string][3]int{"read": {0, 40, 0}, "check": {40, 30, 1}, "write": {70, 30, 2}}
+	s := stages[st.Stage]
+	if st.Total > 0 {
+		v.Percent = s[0] + s[1]*st.Done/st.Total
+	}
+	v.StageLabel = []string{"读取文件", "检查数据", "写入数据库"}[s[2]]
+	if st.Report == nil {
+		return v
+	}
+	rep := st.Report
+	v.Summary = rep.Summary(!st.Commit, lang)
+	for i, e := range rep.Errors {
+		if i == shownErrors {
+			v.More = len(rep.Errors) - shownErrors
+			break
+		}
+		v.Errors = append(v.Errors, problemView{Row: e.Row, Column: e.Column, Value: e.Value, Reason: e.Reason.In(lang)})
+	}
+	v.Planned = rep.Planned[:min(len(rep.Planned), shownPlanned)]
+	v.CanCommit = rep.OK() && !rep.Committed && rep.Rows > 0
+	return v
+}
+
+func (h *registerPages) show(w http.ResponseWriter, r *http.Request, p *page) error {
+	job, err := h.jobs.get(p.User.ID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	st := job.status()
+	if st.Err != nil {
+		return st.Err
+	}
+	p.Title, p.Active, p.Data = "导入名册", "register", newJobView(st, p.Lang)
+	if r.Header.Get("HX-Request") == "true" {
+		h.s.renderFragment(w, http.StatusOK, "register_job", "register-job", p)
+		return nil
+	}
+	h.s.render(w, http.StatusOK, "register_job", p)
+	return nil
+}
+
+// template downloads an empty register with an example row.
+func (h *registerPages) template(w http.ResponseWriter, r *http.Request, p *page) error {
+	kind, format, err := fileParts(r.PathValue("file"))
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := register.Template(kind, format, &buf); err != nil {
+		return err
+	}
+	sendFile(w, format, "template-"+register.FileName(kind, format), buf.Bytes())
+	return nil
+}
+
+// export writes the list as filtered on screen. Full ID numbers need the
+// explicit choice on the 导入导出 page, which posts with the CSRF token; a
+// plain link always exports masked numbers.
+func (h *registerPages) export(w http.ResponseWriter, r *http.Request, p *page) error {
+	kind, format, err := fileParts(r.PathValue("file"))
+	if err != nil {
+		return err
+	}
+	r.ParseForm()
+	q := r.Form
+	reveal := r.Method == http.MethodPost && q.Get("reveal_ids") == "1"
+	var buf bytes.Buffer
+	if kind == register.Elders {
+		f := store.ElderFilter{Category: q.Get("category"), SelfCare: q.Get("self_care"), Status: q.Get("status"), Q: q.Get("q")}
+		f.CommunityID, _ = strconv.ParseInt(q.Get("community_id"), 10, 64)
+		f.Priority, _ = strconv.Atoi(q.Get("priority"))
+		_, err = register.ExportElders(r.Context(), h.s.db, p.Actor, f, format, reveal, &buf)
+	} else {
+		f := store.VolunteerFilter{Kind: q.Get("kind"), Status: q.Get("status"), Q: q.Get("q")}
+		f.CommunityID, _ = strconv.ParseInt(q.Get("community_id"), 10, 64)
+		_, err = register.ExportVolunteers(r.Context(), h.s.db, p.Actor, f, format, &buf)
+	}
+	if err != nil {
+		return err
+	}
+	name := string(kind) + "-" + time.Now().In(shanghai).Format("20060102") + "." + string(format)
+	sendFile(w, format, name, buf.Bytes())
+	return nil
+}
+
+// demoFile builds the demo register for the user's street: the rows of
+// testdata/, plus one row with a real elder (or volunteer) of the user's
+// scope, whose ID number is revealed for it (audited), so the dry run
+// shows an update whatever day the demo street was created.
+func (h *registerPages) demoFile(w http.ResponseWriter, r *http.Request, p *page) error {
+	kind, format, err := fileParts(r.PathValue("file"))
+	if err != nil {
+		return err
+	}
+	if !p.Actor.RevealsIDs() {
+		return care.ErrForbidden()
+	}
+	ctx := r.Context()
+	comms, err := h.s.db.Communities(ctx, p.Actor)
+	if err != nil {
+		return err
+	}
+	name := map[int64]string{}
+	for _, c := range comms {
+		name[c.ID] = c.Name
+	}
+	var rows [][]string
+	if kind == register.Elders {
+		es, _, err := h.s.db.ListElders(ctx, p.Actor, store.ElderFilter{Status: "active", Limit: 1})
+		if err != nil {
+			return err
+		}
+		var e *care.Elder
+		if len(es) > 0 {
+			e = &es[0]
+			if e.IDNumber, err = h.s.db.RevealElderID(ctx, p.Actor, e.ID); err != nil {
+				return err
+			}
+			rows = register.DemoElderRows(e, name[e.CommunityID])
+		} else {
+			rows = register.DemoElderRows(nil, "")
+		}
+	} else {
+		vs, _, err := h.s.db.ListVolunteers(ctx, p.Actor, store.VolunteerFilter{Status: "active", Limit: 1})
+		if err != nil {
+			return err
+		}
+		if len(vs) > 0 {
+			rows = register.DemoVolunteerRows(&vs[0], name[vs[0].CommunityID])
+		} else {
+			rows = register.DemoVolunteerRows(nil, "")
+		}
+	}
+	var buf bytes.Buffer
+	if err := register.WriteRows(&buf, format, string(kind), rows, false); err != nil {
+		return err
+	}
+	sendFile(w, format, "demo-"+string(kind)+"-import."+string(format), buf.Bytes())
+	return nil
+}
+
+// fileParts reads "elders.xlsx" into its kind and format.
+func fileParts(file string) (register.Kind, register.Format, error) {
+	base, ext, _ := strings.Cut(file, ".")
+	kind, ok := register.ParseKind(base)
+	format, fok := register.ParseFormat(ext)
+	if !ok || !fok {
+		return "", "", care.ErrNotFound("文件 / file")
+	}
+	return kind, format, nil
+}
+
+func sendFile(w http.ResponseWriter, f register.Format, name string, data []byte) {
+	h := w.Header()
+	h.Set("Content-Type", f.ContentType())
+	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Length", strconv.Itoa(len(data)))
+	w.Write(data)
+}
+
+// limitUpload refuses a body larger than a register file (plus the form
+// around it) before anything reads it, so an oversized upload is neither
+// buffered nor mistaken for a missing CSRF token.
+func limitUpload(next http.Handler) http.Handler {
+	const limit = register.MaxFileSize + 1<<20
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > limit {
+			http.Error(w, "文件过大（最大 20 MB） / the file is too large (20 MB at most)", http.StatusRequestEntityTooLarge)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		next.ServeHTTP(w, r)
+	})
+}
