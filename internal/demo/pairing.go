@@ -7,39 +7,55 @@ import (
 	"carecircle/internal/store"
 )
 
-// assignment is one planned pairing.
+// assignment is one planned pairing, and once created its id.
 type assignment struct {
 	e           *elder
 	v           *volunteer
 	responsible bool
 	started     time.Time
+	id          int64
+	ended       bool // ended in a relay story
 }
 
 // pairings pairs the elders the way a community would have done by hand
 // (就近结对, 突出重点): nearest neighbour volunteer first, others as
 // supplement, highest priority first, wishes and capacity respected. It is
 // greedy, not the optimal matcher: the demo only needs a plausible past.
+// Then two volunteers leave (relay.go) and the agreements are signed.
 func (f *filler) pairings() error {
-	var plan []assignment
+	var plan []*assignment
 	for i, c := range f.comms {
 		plan = append(plan, f.pairCommunity(c, f.eldersByComm[i])...)
 	}
-	for _, a := range plan {
-		p := store.Pairing{ElderID: a.e.ID, VolunteerID: a.v.ID, Responsible: a.responsible, StartedOn: a.started}
-		if err := f.db.CreatePairing(f.ctx, f.station, &p); err != nil {
-			return err
-		}
+	ps := make([]*store.Pairing, len(plan))
+	for i, a := range plan {
+		ps[i] = &store.Pairing{ElderID: a.e.ID, VolunteerID: a.v.ID, Responsible: a.responsible, StartedOn: a.started}
 	}
-	return nil
+	if err := f.db.CreatePairings(f.ctx, f.station, ps); err != nil {
+		return err
+	}
+	for i, a := range plan {
+		a.id = ps[i].ID
+	}
+	// Agreements are signed when a pairing starts, so the leavers' too;
+	// the successors sign theirs on taking over.
+	if err := f.agreements(plan); err != nil {
+		return err
+	}
+	successors, err := f.relays(plan)
+	if err != nil {
+		return err
+	}
+	return f.agreements(successors)
 }
 
-func (f *filler) pairCommunity(c *community, list []*elder) []assignment {
-	var out []assignment
+func (f *filler) pairCommunity(c *community, list []*elder) []*assignment {
+	var out []*assignment
 	assign := func(e *elder, v *volunteer, started time.Time) {
 		if len(e.team) == 0 {
 			e.since = started
 		}
-		out = append(out, assignment{e: e, v: v, responsible: len(e.team) == 0, started: started})
+		out = append(out, &assignment{e: e, v: v, responsible: len(e.team) == 0, started: started})
 		e.team = append(e.team, v)
 		e.joined = append(e.joined, started)
 		v.load++
@@ -81,11 +97,13 @@ func (f *filler) pairCommunity(c *community, list []*elder) []assignment {
 }
 
 // toPair lists the elders who would have been paired by now, highest
-// priority first: in service or paused, not declining, not newcomers.
+// priority first: in service, not declining, not newcomers. Paused elders
+// are left out because a pairing needs an elder in service, and the demo
+// registers their status before it pairs.
 func (f *filler) toPair(list []*elder) []*elder {
 	var out []*elder
 	for _, e := range list {
-		if s := e.status(); (s == "active" || s == "paused") && !e.Wishes.DeclinePairing && !e.waiting {
+		if e.status() == "active" && !e.Wishes.DeclinePairing && !e.waiting {
 			out = append(out, e)
 		}
 	}

@@ -210,6 +210,7 @@ func (s *Server) elderShow(w http.ResponseWriter, r *http.Request, p *page) erro
 	if d.Team, err = s.db.ElderTeam(r.Context(), p.Actor, e.ID); err != nil {
 		return err
 	}
+	d.Team = teamTimeline(d.Team) // who served when, relays in order
 	if d.History, err = s.db.ElderStatusHistory(r.Context(), p.Actor, e.ID); err != nil {
 		return err
 	}

@@ -137,7 +137,11 @@ func (s *Server) volunteerShow(w http.ResponseWriter, r *http.Request, p *page) 
 	if r.URL.Query().Get("saved") == "1" {
 		p.Flash = p.T("已保存")
 	}
-	p.Title, p.Active, p.Data = v.Name, "volunteers", v
+	d, err := s.volunteerPage(r, p, v)
+	if err != nil {
+		return err
+	}
+	p.Title, p.Active, p.Data = v.Name, "volunteers", d
 	s.render(w, http.StatusOK, "volunteer", p)
 	return nil
 }
