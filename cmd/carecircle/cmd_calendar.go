@@ -7,6 +7,7 @@ import (
 
 	"carecircle/internal/calendar"
 	"carecircle/internal/compliance"
+	"carecircle/internal/tracker"
 )
 
 // cmdFestivals is `carecircle festivals --year Y [--json]`.
@@ -37,12 +38,33 @@ func cmdFestivals(_ context.Context, e env, args []string) int {
 	return 0
 }
 
-// cmdCompliance is `carecircle compliance evaluate`: a scenario on stdin,
-// statuses on stdout.
-func cmdCompliance(_ context.Context, e env, args []string) int {
-	if len(args) != 1 || args[0] != "evaluate" {
-		fmt.Fprintln(e.stderr, "usage: carecircle compliance evaluate < scenario.json")
-		return 2
+// cmdCompliance is `carecircle compliance evaluate` (a scenario on stdin,
+// statuses on stdout) and `carecircle compliance rebuild --db DSN` (the
+// server's compliance state rebuilt from every record, for repair).
+func cmdCompliance(ctx context.Context, e env, args []string) int {
+	switch {
+	case len(args) == 1 && args[0] == "evaluate":
+		return compliance.RunEvaluate(e.stdin, e.stdout, e.stderr)
+	case len(args) >= 1 && args[0] == "rebuild":
+		fs := flag.NewFlagSet("compliance rebuild", flag.ContinueOnError)
+		fs.SetOutput(e.stderr)
+		var db dbFlags
+		db.register(fs)
+		if err := fs.Parse(args[1:]); err != nil || fs.NArg() > 0 {
+			return 2
+		}
+		st, err := db.open(ctx, e)
+		if err != nil {
+			fmt.Fprintln(e.stderr, "carecircle compliance rebuild:", err)
+			return 1
+		}
+		defer st.Close()
+		if err := tracker.RebuildAll(ctx, st, e.stdout); err != nil {
+			fmt.Fprintln(e.stderr, "carecircle compliance rebuild:", err)
+			return 1
+		}
+		return 0
 	}
-	return compliance.RunEvaluate(e.stdin, e.stdout, e.stderr)
+	fmt.Fprintln(e.stderr, "usage: carecircle compliance evaluate < scenario.json\n       carecircle compliance rebuild --db DSN")
+	return 2
 }

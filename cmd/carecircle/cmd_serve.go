@@ -14,6 +14,7 @@ import (
 	"carecircle/internal/demo"
 	"carecircle/internal/ratelimit"
 	"carecircle/internal/store"
+	"carecircle/internal/tracker"
 	"carecircle/internal/web"
 )
 
@@ -30,7 +31,13 @@ func cmdServe(ctx context.Context, e env, args []string) int {
 	withDemo := fs.Bool("demo", false, "fill the demo street when the database is empty and print the demo accounts")
 	demoPassword := fs.String("demo-password", DefaultDemoPassword, "password of the demo accounts (with --demo)")
 	geoRadius := fs.Int("geo-radius", store.GeoRadiusDefault, "metres within which a phone's position verifies a visit")
+	trackCfg := tracker.DefaultConfig()
+	fs.IntVar(&trackCfg.AlertHour, "alert-hour", trackCfg.AlertHour, "hour (0-23, Asia/Shanghai) from which an elder living alone not greeted that day raises an alert")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if err := trackCfg.Validate(); err != nil {
+		fmt.Fprintln(e.stderr, "carecircle serve: --alert-hour must be between 0 and 23")
 		return 2
 	}
 	if *geoRadius < 10 || *geoRadius > 5000 {
@@ -57,8 +64,17 @@ func cmdServe(ctx context.Context, e env, args []string) int {
 		log.Error("refresh priorities", "err", err)
 	}
 	go refreshDaily(ctx, st, log)
+	trackCfg.Log = log
+	tr, err := tracker.New(st, trackCfg)
+	if err == nil {
+		err = tr.Start(ctx) // compliance state of every street, and the daily alert
+	}
+	if err != nil {
+		fmt.Fprintln(e.stderr, "carecircle serve: compliance:", err)
+		return 1
+	}
 
-	handler, err := newHandler(st, log)
+	handler, err := newHandler(st, log, tr)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "carecircle serve:", err)
 		return 1
@@ -87,18 +103,21 @@ func cmdServe(ctx context.Context, e env, args []string) int {
 }
 
 // newHandler wires the web UI, the JSON API and the health check.
-func newHandler(st *store.DB, log *slog.Logger) (http.Handler, error) {
+func newHandler(st *store.DB, log *slog.Logger, tr *tracker.Tracker) (http.Handler, error) {
 	limiter := ratelimit.New(10, 15*time.Minute)
 	ui, err := web.New(st, log, limiter)
 	if err != nil {
 		return nil, err
 	}
+	ui.SetTracker(tr)
+	apiServer := api.New(st, log, limiter)
+	apiServer.SetTracker(tr)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))
 	})
-	mux.Handle("/api/v1/", api.New(st, log, limiter))
+	mux.Handle("/api/v1/", apiServer)
 	mux.Handle("/", ui)
 	return mux, nil
 }

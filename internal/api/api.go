@@ -16,6 +16,7 @@ import (
 	"carecircle/internal/care"
 	"carecircle/internal/ratelimit"
 	"carecircle/internal/store"
+	"carecircle/internal/tracker"
 )
 
 // Server is the JSON API.
@@ -24,6 +25,7 @@ type Server struct {
 	log     *slog.Logger
 	limiter *ratelimit.Limiter
 	mux     *http.ServeMux
+	tracker *tracker.Tracker // compliance answers; set with SetTracker
 }
 
 // New returns the API handler; mount it at /api/v1/.

@@ -54,6 +54,7 @@ func Fill(ctx context.Context, db *store.DB, password string) ([]Account, error)
 		{"elders", f.elders},
 		{"pairings", f.pairings},
 		{"service history", f.history},
+		{"compliance picture", f.compliancePicture},
 	}
 	for _, s := range steps {
 		if err := s.run(); err != nil {

@@ -124,7 +124,14 @@ func (h *historian) neighbour(e *elder, v *volunteer, from time.Time) {
 		diligence = 0.97
 	}
 	for day := from; !day.After(h.now); day = day.AddDate(0, 0, 1) {
-		if h.f.chance(diligence) {
+		greets := h.f.chance(diligence)
+		if knock, ok := h.f.todaysKnock(e, day, greets); ok { // alerts.go: today one elder living alone is missed
+			greets = false
+			if knock != nil {
+				h.add(a, knock, store.Proof{Method: "qr", Code: h.f.db.CardCode(e.ID, 1)})
+			}
+		}
+		if greets {
 			h.add(a, &care.ServiceRecord{ElderID: e.ID, Kind: "life", Type: "greeting", At: h.at(day, 7, 11)}, h.proof(e))
 		}
 		if h.f.chance(2.1 / 7) {

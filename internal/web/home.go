@@ -8,6 +8,11 @@ import (
 )
 
 type homeData struct {
+	text
+	// Alerts are the open not-greeted alerts, at the very top of staff pages.
+	Alerts []store.Alert
+	// Live is, for community staff, who has not been greeted yet today.
+	Live     *greetingsLive
 	Cases    []store.Case // open cases, urgent first, at the top of staff pages
 	Stats    []store.CommunityStats
 	Totals   store.CommunityStats
@@ -42,6 +47,14 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, p *page) error {
 		d.Totals = sumStats(st)
 		if p.Actor.EditsRegistry() {
 			if d.Cases, err = s.db.Cases(r.Context(), p.Actor, true); err != nil {
+				return err
+			}
+			if d.Alerts, err = s.db.Alerts(r.Context(), p.Actor, store.AlertFilter{Open: true, Limit: 50}); err != nil {
+				return err
+			}
+		}
+		if p.Actor.Role == care.RoleCommunity {
+			if d.Live, err = s.notGreeted(r, p.Actor, 0); err != nil {
 				return err
 			}
 		}

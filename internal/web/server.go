@@ -23,6 +23,7 @@ import (
 	"carecircle/internal/care"
 	"carecircle/internal/ratelimit"
 	"carecircle/internal/store"
+	"carecircle/internal/tracker"
 )
 
 //go:embed templates static
@@ -42,6 +43,9 @@ type Server struct {
 	limiter *ratelimit.Limiter
 	pages   map[string]*template.Template
 	mux     *http.ServeMux
+	// tracker answers compliance questions; without it (SetTracker not
+	// called) the pages that need it say so and the rest works.
+	tracker *tracker.Tracker
 }
 
 // New parses the templates and sets up the routes.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,34 +16,47 @@ type todayElder struct {
 	Greeted  []care.ServiceRecord
 	Code     string // scanned card code, on the scan page
 	Verified string // how the last greeting was verified
+	Duties   []duty // what is still due for this elder, most urgent first
 }
 
 type todayData struct {
+	text
 	Elders []todayElder
 	Day    time.Time
+	Duties []duty // the volunteer's worklist, most urgent first
 }
 
 // todayPage is the volunteer's phone page: their elders, each with one
-// big button for the daily greeting.
+// big button for the daily greeting, and what is still due, most urgent
+// first.
 func (s *Server) todayPage(w http.ResponseWriter, r *http.Request, p *page) error {
 	if p.Actor.Role != care.RoleVolunteer {
 		return care.ErrForbidden()
 	}
-	elders, _, err := s.db.ListElders(r.Context(), p.Actor, store.ElderFilter{Limit: 200, Status: "active"})
+	d, err := s.todayList(r, p)
 	if err != nil {
 		return err
-	}
-	greeted, err := s.db.DayServices(r.Context(), p.Actor, s.db.Now().In(s.db.Loc), "life", "greeting")
-	if err != nil {
-		return err
-	}
-	d := todayData{Day: s.db.Now().In(s.db.Loc)}
-	for _, e := range elders {
-		d.Elders = append(d.Elders, todayElder{Elder: e, Greeted: greeted[e.ID]})
 	}
 	p.Title, p.Active, p.Data = "今日服务", "today", d
 	s.render(w, http.StatusOK, "today", p)
 	return nil
+}
+
+// todayList is the volunteer's elders with today's greetings and duties.
+func (s *Server) todayList(r *http.Request, p *page) (todayData, error) {
+	d := todayData{Day: s.db.Now().In(s.db.Loc)}
+	elders, _, err := s.db.ListElders(r.Context(), p.Actor, store.ElderFilter{Limit: 200, Status: "active"})
+	if err != nil {
+		return d, err
+	}
+	greeted, err := s.db.DayServices(r.Context(), p.Actor, s.db.Now().In(s.db.Loc), "life", "greeting")
+	if err != nil {
+		return d, err
+	}
+	for _, e := range elders {
+		d.Elders = append(d.Elders, todayElder{Elder: e, Greeted: greeted[e.ID]})
+	}
+	return d, s.addDuties(r, p, &d)
 }
 
 // proofFromForm reads the verification a phone sends along: a scanned card
@@ -79,15 +93,29 @@ func (s *Server) todayGreet(w http.ResponseWriter, r *http.Request, p *page) err
 		http.Redirect(w, r, "/today", http.StatusSeeOther)
 		return nil
 	}
-	e, err := s.db.GetElder(r.Context(), p.Actor, id)
+	d, err := s.todayList(r, p)
 	if err != nil {
 		return err
 	}
-	greeted, err := s.db.DayServices(r.Context(), p.Actor, s.db.Now().In(s.db.Loc), "life", "greeting")
-	if err != nil {
-		return err
+	var item todayElder
+	if i := slices.IndexFunc(d.Elders, func(x todayElder) bool { return x.Elder.ID == id }); i >= 0 {
+		item = d.Elders[i]
+	} else { // not on the volunteer's list (paused, or staff greeting): the elder alone
+		e, err := s.db.GetElder(r.Context(), p.Actor, id)
+		if err != nil {
+			return err
+		}
+		greeted, err := s.db.DayServices(r.Context(), p.Actor, s.db.Now().In(s.db.Loc), "life", "greeting")
+		if err != nil {
+			return err
+		}
+		item = todayElder{Elder: *e, Greeted: greeted[id]}
 	}
-	s.renderFragmentData(w, http.StatusOK, "today", "today-elder", map[string]any{"Page": p, "Item": todayElder{Elder: *e, Greeted: greeted[id]}})
+	var worklist any
+	if s.tracker != nil {
+		worklist = map[string]any{"Page": p, "Item": d, "OOB": true}
+	}
+	s.renderFragmentData(w, http.StatusOK, "today", "today-greeted", map[string]any{"Page": p, "Item": item, "Worklist": worklist})
 	return nil
 }
 

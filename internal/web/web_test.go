@@ -33,6 +33,7 @@ func newServer(t testing.TB, db *store.DB) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ui.SetTracker(startTracker(t, db))
 	srv := httptest.NewServer(ui)
 	t.Cleanup(srv.Close)
 	return srv

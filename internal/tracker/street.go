@@ -1,0 +1,402 @@
+package tracker
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"carecircle/internal/calendar"
+	"carecircle/internal/compliance"
+	"carecircle/internal/store"
+)
+
+// street is one street's compliance state and what it was built from.
+// Every field is guarded by mu.
+type street struct {
+	t  *Tracker
+	id int64
+
+	mu        sync.Mutex
+	settings  int64 // the settings version the state was built with
+	cal       *calendar.Calendar
+	stds      []compliance.Standard
+	state     *compliance.State
+	watermark int64
+	// firstDay is the day of the first record kept (0: none yet). Periods
+	// before it are not judged: a pairing registered with an earlier start
+	// has no history to be judged by.
+	firstDay calendar.Date
+
+	pairings map[string]*store.TrackedPairing
+	byElder  map[int64][]*store.TrackedPairing
+	elders   map[int64]*store.ComplianceElder
+	kinds    map[int64]string // volunteer id → kind
+	skipped  map[int64]bool   // elders the calendar cannot place (no birthday)
+
+	// version counts changes of the state, so cached tables know when they
+	// are out of date.
+	version uint64
+	tables  map[string]*tableEntry
+	stale   bool // a change the state cannot follow: rebuild before answering
+}
+
+// Keys of elders, carers and pairings in the compliance engine.
+func elderKey(id int64) string     { return strconv.FormatInt(id, 10) }
+func volunteerKey(id int64) string { return "v" + strconv.FormatInt(id, 10) }
+func pairingKey(id int64) string   { return "p" + strconv.FormatInt(id, 10) }
+func clinicKey(elder int64) string { return "k" + strconv.FormatInt(elder, 10) }
+
+// clinicCarer is the author key of the clinic's own records.
+const clinicCarer = "clinic"
+
+func carerOf(p *store.TrackedPairing) string {
+	if p.VolunteerID == nil {
+		return clinicCarer
+	}
+	return volunteerKey(*p.VolunteerID)
+}
+
+func birthdayOf(e *store.ComplianceElder) string {
+	s := e.BirthDate.Format(time.DateOnly)
+	if e.LunarBirthday {
+		s += "L"
+	}
+	return s
+}
+
+func dateOf(t time.Time) calendar.Date { return calendar.NewDate(t.Year(), t.Month(), t.Day()) }
+
+// noteDay keeps the day of the earliest record seen.
+func (st *street) noteDay(at time.Time) {
+	if d := st.cal.DateOf(at); st.firstDay == 0 || d < st.firstDay {
+		st.firstDay = d
+	}
+}
+
+// load restores the persisted state when it was built with the current
+// standards, and rebuilds it otherwise; then it catches up.
+func (st *street) load(ctx context.Context) error {
+	db := st.t.db
+	meta, err := db.ComplianceMeta(ctx, st.id)
+	if err != nil {
+		return err
+	}
+	if meta.StateVersion != meta.SettingsVersion {
+		return st.rebuild(ctx)
+	}
+	started := time.Now()
+	if err := st.configure(ctx); err != nil {
+		return err
+	}
+	tracked, err := db.TrackedPairings(ctx, st.id)
+	if err != nil {
+		return err
+	}
+	elders, err := db.ComplianceElders(ctx, st.id, nil)
+	if err != nil {
+		return err
+	}
+	facts, err := db.CompliancePairings(ctx, st.id, nil)
+	if err != nil {
+		return err
+	}
+	if err := st.assemble(elders, facts, tracked); err != nil {
+		return err
+	}
+	err = db.EachComplianceRow(ctx, st.id, func(rows []compliance.Row) error { return st.state.LoadRows(rows) })
+	if err != nil {
+		st.t.log.Warn("compliance: saved state unreadable, rebuilding", "street", st.id, "err", err)
+		return st.rebuild(ctx)
+	}
+	st.watermark = meta.Watermark
+	first, err := db.FirstRecordDay(ctx)
+	if err != nil {
+		return err
+	}
+	if !first.IsZero() {
+		st.firstDay = dateOf(first)
+	}
+	st.t.log.Info("compliance state restored", "street", st.id, "pairings", len(st.pairings), "watermark", st.watermark,
+		"took", time.Since(started).Round(time.Millisecond))
+	// Records and registry changes made while the server was down.
+	if err := st.refresh(ctx); err != nil {
+		return err
+	}
+	return st.syncElders(ctx, nil)
+}
+
+// configure reads the street's standards and festivals.
+func (st *street) configure(ctx context.Context) error {
+	set, err := st.t.db.StreetStandards(ctx, st.id)
+	if err != nil {
+		return err
+	}
+	cfg, err := set.Config(st.t.db.Loc)
+	if err != nil {
+		return fmt.Errorf("street %d: %w", st.id, err)
+	}
+	state, err := compliance.NewState(cfg)
+	if err != nil {
+		return fmt.Errorf("street %d standards: %w", st.id, err)
+	}
+	st.settings, st.cal, st.stds, st.state = set.Version, cfg.Calendar, cfg.Standards, state
+	return nil
+}
+
+// assemble starts a fresh state with the elders and the given tracked
+// pairings (as saved). New pairings are added by syncElders, which also
+// counts their past records, or by rebuild.
+func (st *street) assemble(elders []store.ComplianceElder, facts []store.PairingFact, tracked []store.TrackedPairing) error {
+	st.pairings, st.byElder = map[string]*store.TrackedPairing{}, map[int64][]*store.TrackedPairing{}
+	st.elders, st.kinds, st.skipped = map[int64]*store.ComplianceElder{}, map[int64]string{}, map[int64]bool{}
+	st.tables, st.stale = map[string]*tableEntry{}, false
+	for i := range elders {
+		st.addElder(&elders[i])
+	}
+	for _, f := range facts {
+		st.kinds[f.VolunteerID] = f.Kind
+	}
+	for i := range tracked {
+		p := &tracked[i]
+		if st.elders[p.ElderID] == nil || st.skipped[p.ElderID] {
+			continue
+		}
+		if err := st.addPairing(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (st *street) addElder(e *store.ComplianceElder) {
+	st.elders[e.ID] = e
+	err := st.state.AddElder(compliance.Elder{ID: elderKey(e.ID), BirthDate: dateOf(e.BirthDate), LunarBirthday: e.LunarBirthday})
+	if err != nil {
+		st.skipped[e.ID] = true
+		st.t.log.Warn("compliance: elder not tracked", "elder", e.ID, "err", err)
+	}
+}
+
+func (st *street) addPairing(p *store.TrackedPairing) error {
+	err := st.state.AddPairing(compliance.Pairing{ID: p.Key, Elder: elderKey(p.ElderID), Volunteer: carerOf(p),
+		Role: compliance.Role(p.Role), From: p.From, To: p.To})
+	if err != nil {
+		return fmt.Errorf("pairing %s: %w", p.Key, err)
+	}
+	st.pairings[p.Key] = p
+	st.byElder[p.ElderID] = append(st.byElder[p.ElderID], p)
+	return nil
+}
+
+func groupFacts(facts []store.PairingFact) map[int64][]store.PairingFact {
+	out := map[int64][]store.PairingFact{}
+	for _, f := range facts {
+		out[f.ElderID] = append(out[f.ElderID], f)
+	}
+	return out
+}
+
+// needsRebuild reports a difference the engine cannot apply in place.
+func needsRebuild(have, want *store.TrackedPairing) bool {
+	return have.Role != want.Role || have.From != want.From || have.Birthday != want.Birthday
+}
+
+func sameDay(a, b *calendar.Date) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
+
+// derive returns the pairings an elder should have tracked, from the
+// registry and, for the clinic pseudo-pairing, the one tracked already
+// (have, or nil): its days exist only in the tracker.
+func (st *street) derive(e *store.ComplianceElder, facts []store.PairingFact, have *store.TrackedPairing) []*store.TrackedPairing {
+	bday := birthdayOf(e)
+	var out []*store.TrackedPairing
+	first := dateOf(e.Registered)
+	for _, f := range facts {
+		from := dateOf(f.StartedOn)
+		first = min(first, from)
+		p := &store.TrackedPairing{Key: pairingKey(f.ID), ElderID: e.ID, VolunteerID: &f.VolunteerID, Role: f.Kind, From: from, Birthday: bday}
+		if f.EndedOn != nil {
+			to := max(from, dateOf(*f.EndedOn))
+			p.To = &to
+		}
+		out = append(out, p)
+	}
+	key := clinicKey(e.ID)
+	switch {
+	case e.ClinicID != nil && have == nil:
+		out = append(out, &store.TrackedPairing{Key: key, ElderID: e.ID, Role: string(compliance.RoleClinic), From: first, Birthday: bday})
+	case e.ClinicID != nil:
+		p := *have
+		p.To, p.Birthday = nil, bday
+		out = append(out, &p)
+	case have != nil && have.To == nil:
+		// The clinic assignment was removed: the clinic's days end yesterday.
+		p := *have
+		to := max(p.From, st.t.today()-1)
+		p.To, p.Birthday = &to, bday
+		out = append(out, &p)
+	case have != nil:
+		p := *have
+		p.Birthday = bday
+		out = append(out, &p)
+	}
+	return out
+}
+
+// records maps a stored record to the engine's records: one per author key
+// it counts for (see the package comment).
+func (st *street) records(r *store.ComplianceRecord) []compliance.Record {
+	base := compliance.Record{ID: compliance.RecordID(r.ID), Elder: elderKey(r.ElderID), Kind: r.Kind, Type: r.Type, At: r.At,
+		Amount: float64(r.AmountCents) / 100}
+	with := func(by string) compliance.Record { c := base; c.By = by; return c }
+	switch {
+	case r.VolunteerID != nil:
+		out := []compliance.Record{with(volunteerKey(*r.VolunteerID))}
+		if r.Kind == "health" && st.kinds[*r.VolunteerID] == string(compliance.RoleClinic) {
+			out = append(out, with(clinicCarer))
+		}
+		return out
+	case r.Kind == "health":
+		return []compliance.Record{with(clinicCarer)}
+	}
+	var out []compliance.Record
+	for _, p := range st.byElder[r.ElderID] {
+		if p.Role == string(compliance.RoleCommittee) && p.VolunteerID != nil {
+			if by := volunteerKey(*p.VolunteerID); !slices.ContainsFunc(out, func(c compliance.Record) bool { return c.By == by }) {
+				out = append(out, with(by))
+			}
+		}
+	}
+	return out
+}
+
+// rebuild builds the state from every record, with the current standards,
+// registry and tracked pairings, and saves it whole.
+func (st *street) rebuild(ctx context.Context) error {
+	db := st.t.db
+	started := time.Now()
+	if err := st.configure(ctx); err != nil {
+		return err
+	}
+	tracked, err := db.TrackedPairings(ctx, st.id)
+	if err != nil {
+		return err
+	}
+	elders, err := db.ComplianceElders(ctx, st.id, nil)
+	if err != nil {
+		return err
+	}
+	facts, err := db.CompliancePairings(ctx, st.id, nil)
+	if err != nil {
+		return err
+	}
+	if err := st.assembleFresh(elders, facts, tracked); err != nil {
+		return err
+	}
+	watermark, err := db.MaxRecordID(ctx)
+	if err != nil {
+		return err
+	}
+	n := 0
+	st.firstDay = 0
+	err = db.EachComplianceRecord(ctx, st.id, watermark, func(r *store.ComplianceRecord) error {
+		n++
+		st.noteDay(r.At)
+		for _, c := range st.records(r) {
+			if err := st.state.Apply(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	st.watermark = watermark
+	st.version++
+	if err := db.ResetCompliance(ctx, st.id, st.settings, watermark, st.trackedList(), st.cells()); err != nil {
+		return err
+	}
+	st.t.log.Info("compliance state rebuilt", "street", st.id, "pairings", len(st.pairings), "records", n,
+		"took", time.Since(started).Round(time.Millisecond))
+	return nil
+}
+
+// assembleFresh starts a state for a rebuild: pairings as the registry
+// says now, the clinic's days kept as tracked (they exist only here).
+func (st *street) assembleFresh(elders []store.ComplianceElder, facts []store.PairingFact, tracked []store.TrackedPairing) error {
+	if err := st.assemble(elders, facts, nil); err != nil {
+		return err
+	}
+	clinics := map[int64]*store.TrackedPairing{}
+	for i, p := range tracked {
+		if p.VolunteerID == nil {
+			clinics[p.ElderID] = &tracked[i]
+		}
+	}
+	byElder := groupFacts(facts)
+	for i := range elders {
+		e := &elders[i]
+		if st.skipped[e.ID] {
+			continue
+		}
+		for _, p := range st.derive(e, byElder[e.ID], clinics[e.ID]) {
+			if err := st.addPairing(p); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// trackedList returns the tracked pairings in a stable order.
+func (st *street) trackedList() []store.TrackedPairing {
+	out := make([]store.TrackedPairing, 0, len(st.pairings))
+	for _, p := range st.pairings {
+		out = append(out, *p)
+	}
+	slices.SortFunc(out, func(a, b store.TrackedPairing) int {
+		if a.ElderID != b.ElderID {
+			return int(a.ElderID - b.ElderID)
+		}
+		return compareStr(a.Key, b.Key)
+	})
+	return out
+}
+
+func compareStr(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// cells yields the state's cells a few pairings at a time, so a large
+// street is written without holding all its rows at once.
+func (st *street) cells() iter.Seq[[]compliance.Row] {
+	return func(yield func([]compliance.Row) bool) {
+		var batch []compliance.Row
+		for _, p := range st.trackedList() {
+			rows, err := st.state.PairingRows(p.Key)
+			if err != nil {
+				continue
+			}
+			batch = append(batch, rows...)
+			if len(batch) >= 2000 {
+				if !yield(batch) {
+					return
+				}
+				batch = nil
+			}
+		}
+		if len(batch) > 0 {
+			yield(batch)
+		}
+	}
+}

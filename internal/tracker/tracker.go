@@ -1,0 +1,250 @@
+// Package tracker keeps, for each street, the compliance state of every
+// pairing (internal/compliance) in memory and up to date, and runs the
+// daily welfare alert.
+//
+// The state is fed, in record-id order, from the service records written
+// after its watermark: the store tells the tracker when records are stored,
+// and every answer first catches up with an indexed query on the id, so a
+// page never misses a record its user has just logged. An amendment
+// uncounts the record as it stood and counts it as corrected. Pairing and
+// registry changes are found through the audit log (every write is audited)
+// and, as a safety net, by a periodic full comparison. Changing standards,
+// an elder's birthday, a volunteer's kind or a pairing's start rebuilds the
+// street's state from all records; so does `carecircle compliance rebuild`.
+// The state is persisted (cells, tracked pairings, watermark) so a restart
+// reads only what came after it.
+//
+// How records count (the mapping decisions, also in the README):
+//   - A pairing's role is its volunteer's kind. A record made by a volunteer
+//     counts for that volunteer's pairings with the elder.
+//   - Each elder with an assigned clinic (elder.clinic_id) has a clinic
+//     pseudo-pairing, "k" + elder id. Health records with no volunteer count
+//     for it: a clinic user can record only for the clinic's own elders, so
+//     such a record is the clinic's (or a copy of its visit from the paper
+//     card). Health records by clinic-kind volunteers count for it too.
+//   - Other records with no volunteer (community staff recording for the
+//     committee as an organisation) count for the elder's committee pairings.
+//   - A pairing covers its days from started_on to ended_on, both included
+//     (ended_on is the last day of service; in a relay the successor starts
+//     that same day, and a visit that day counts for whoever made it).
+package tracker
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"carecircle/internal/care"
+	"carecircle/internal/store"
+)
+
+// Config is the tracker's configuration, read once at start.
+type Config struct {
+	// AlertHour is the local hour (0–23) from which an active elder living
+	// alone who has not been greeted that day raises an alert. Default 20.
+	AlertHour int
+	// SyncEvery is how often the background loop looks for changes when no
+	// page asks. Default 10 s.
+	SyncEvery time.Duration
+	// FullSyncEvery is how often every elder and pairing is compared with
+	// the state, a safety net for changes the audit log does not name.
+	// Default 5 min.
+	FullSyncEvery time.Duration
+	// TableTTL is how long a computed compliance table may be shown again
+	// while nothing changed. Default 30 s; 0 in tests computes every time.
+	TableTTL time.Duration
+	Log      *slog.Logger
+}
+
+// DefaultConfig is the configuration serve starts from.
+func DefaultConfig() Config {
+	return Config{AlertHour: 20, SyncEvery: 10 * time.Second, FullSyncEvery: 5 * time.Minute, TableTTL: 30 * time.Second}
+}
+
+// Validate checks the configuration.
+func (c Config) Validate() error {
+	if c.AlertHour < 0 || c.AlertHour > 23 {
+		return errors.New("tracker: the alert hour must be between 0 and 23")
+	}
+	return nil
+}
+
+// Tracker is the compliance state of every street. It is safe for
+// concurrent use.
+type Tracker struct {
+	db  *store.DB
+	cfg Config
+	log *slog.Logger
+
+	mu      sync.Mutex // guards streets
+	streets map[int64]*street
+
+	auditMu   sync.Mutex // serialises the audit-log sync
+	auditMark int64
+
+	nudge chan struct{}
+}
+
+// New returns a tracker of the store's streets; Start loads and runs it.
+func New(db *store.DB, cfg Config) (*Tracker, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Tracker{db: db, cfg: cfg, log: cfg.Log, streets: map[int64]*street{}, nudge: make(chan struct{}, 1)}, nil
+}
+
+// Start loads every street's state (restoring the persisted state or
+// rebuilding it), raises the day's alerts if their hour has passed, and
+// keeps everything up to date in the background until ctx ends.
+func (t *Tracker) Start(ctx context.Context) error {
+	mark, err := t.db.AuditMark(ctx)
+	if err != nil {
+		return err
+	}
+	t.auditMark = mark
+	streets, err := t.db.Streets(ctx, care.Actor{Role: care.RoleAdmin, Username: "tracker"})
+	if err != nil {
+		return err
+	}
+	for _, s := range streets {
+		if _, err := t.street(ctx, s.ID); err != nil {
+			return err
+		}
+	}
+	t.db.OnRecorded(func([]*care.ServiceRecord) {
+		select {
+		case t.nudge <- struct{}{}:
+		default: // a nudge is already pending; it will read these records too
+		}
+	})
+	if _, err := t.RaiseDueAlerts(ctx); err != nil {
+		t.log.Error("alerts", "err", err)
+	}
+	go t.loop(ctx)
+	go t.alertLoop(ctx)
+	return nil
+}
+
+// street returns a street's state, loading it on first use.
+func (t *Tracker) street(ctx context.Context, id int64) (*street, error) {
+	t.mu.Lock()
+	st := t.streets[id]
+	if st == nil {
+		st = &street{t: t, id: id}
+		t.streets[id] = st
+	}
+	t.mu.Unlock()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.state == nil {
+		if err := st.load(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return st, nil
+}
+
+func (t *Tracker) loaded() []*street {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make([]*street, 0, len(t.streets))
+	for _, st := range t.streets {
+		out = append(out, st)
+	}
+	return out
+}
+
+// with brings a street's state up to date and runs fn on it, locked: first
+// changes of standards (a rebuild), of the registry and pairings, then the
+// records stored since the watermark.
+func (t *Tracker) with(ctx context.Context, streetID int64, fn func(st *street) error) error {
+	if streetID == 0 {
+		return care.ErrForbidden()
+	}
+	st, err := t.street(ctx, streetID)
+	if err != nil {
+		return err
+	}
+	if err := t.syncAudit(ctx); err != nil {
+		return err
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if err := st.refresh(ctx); err != nil {
+		return err
+	}
+	return fn(st)
+}
+
+// Refresh brings a street's state up to date now, e.g. right after the
+// station changed the standards.
+func (t *Tracker) Refresh(ctx context.Context, streetID int64) error {
+	return t.with(ctx, streetID, func(*street) error { return nil })
+}
+
+// syncAudit looks in the audit log for changes to elders, pairings and
+// volunteers since it last looked and updates the streets concerned.
+func (t *Tracker) syncAudit(ctx context.Context) error {
+	t.auditMu.Lock()
+	defer t.auditMu.Unlock()
+	for {
+		elders, all, last, err := t.db.ComplianceChanges(ctx, t.auditMark)
+		if err != nil {
+			return err
+		}
+		if last == t.auditMark {
+			return nil
+		}
+		if all {
+			elders = nil // everything
+		}
+		for _, st := range t.loaded() {
+			st.mu.Lock()
+			err := st.syncElders(ctx, elders)
+			st.mu.Unlock()
+			if err != nil {
+				return err
+			}
+		}
+		t.auditMark = last
+	}
+}
+
+// loop keeps the loaded streets up to date in the background, so that the
+// persisted state follows the records even when nobody is looking.
+func (t *Tracker) loop(ctx context.Context) {
+	tick := time.NewTicker(t.cfg.SyncEvery)
+	defer tick.Stop()
+	full := time.NewTicker(t.cfg.FullSyncEvery)
+	defer full.Stop()
+	for {
+		all := false
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.nudge:
+		case <-tick.C:
+		case <-full.C:
+			all = true
+		}
+		if err := t.syncAudit(ctx); err != nil && ctx.Err() == nil {
+			t.log.Error("compliance sync", "err", err)
+		}
+		for _, st := range t.loaded() {
+			st.mu.Lock()
+			err := st.refresh(ctx)
+			if err == nil && all {
+				err = st.syncElders(ctx, nil)
+			}
+			st.mu.Unlock()
+			if err != nil && ctx.Err() == nil {
+				t.log.Error("compliance refresh", "street", st.id, "err", err)
+			}
+		}
+	}
+}

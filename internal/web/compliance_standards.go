@@ -1,0 +1,249 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"carecircle/internal/calendar"
+	"carecircle/internal/care"
+	"carecircle/internal/compliance"
+	"carecircle/internal/store"
+)
+
+// standardGroup is one standard's versions: the one in force today, those
+// that take effect later, and earlier ones.
+type standardGroup struct {
+	Code    string
+	Current store.StandardVersion
+	Future  []store.StandardVersion
+	Past    []store.StandardVersion
+}
+
+// countChoice is a service the station can count towards a standard:
+// one sub-type ("life/greeting") or any sub-type of a kind ("life/").
+type countChoice struct {
+	Value string
+	Label care.Msg
+}
+
+type standardsData struct {
+	text
+	Set       *store.StandardSet
+	Groups    []standardGroup
+	Year      int
+	Festivals []calendar.Festival
+	Occasions []string // festival codes a standard may list
+	Counts    []countChoice
+	Kinds     []calendar.Kind
+	Today     calendar.Date
+	CanEdit   bool
+	Saved     bool
+	// Blank is the new-standard form's starting point.
+	Blank store.StandardVersion
+}
+
+// versionView is one version as a template shows or edits it.
+type versionView struct {
+	D    standardsData
+	V    store.StandardVersion
+	Kind string // current, future, past, edit, new
+}
+
+// Version pairs a version with the page's data for a nested template.
+func (d standardsData) Version(v store.StandardVersion, kind string) versionView {
+	return versionView{D: d, V: v, Kind: kind}
+}
+
+// standardsPage shows the standards with their versions, the year's
+// festival calendar, and (to the station) the forms to change them.
+func (s *Server) standardsPage(w http.ResponseWriter, r *http.Request, p *page) error {
+	return s.showStandards(w, r, p, http.StatusOK)
+}
+
+func (s *Server) showStandards(w http.ResponseWriter, r *http.Request, p *page, status int) error {
+	set, err := s.db.Standards(r.Context(), p.Actor)
+	if err != nil {
+		return err
+	}
+	today := s.db.Now().In(s.db.Loc)
+	d := standardsData{Set: set, Year: today.Year(), Today: calendar.NewDate(today.Year(), today.Month(), today.Day()),
+		CanEdit: p.Actor.Role == care.RoleStation, Saved: r.URL.Query().Get("saved") == "1"}
+	if y, err := strconv.Atoi(r.URL.Query().Get("year")); err == nil && calendar.CheckYear(y) == nil {
+		d.Year = y
+	}
+	d.Groups = groupVersions(set, d.Today)
+	d.Kinds = []calendar.Kind{calendar.KindDay, calendar.KindISOWeek, calendar.KindHalfMonth, calendar.KindMonth, calendar.KindQuarter, calendar.KindFestival}
+	d.Blank.Standard = compliance.Standard{Required: 1, Window: calendar.DefaultWindow()}
+	cal, err := calendar.New(s.db.Loc, set.Defs())
+	if err != nil {
+		return err
+	}
+	if d.Festivals, err = cal.Festivals(d.Year); err != nil {
+		return err
+	}
+	for _, f := range append(calendar.MajorFestivals(), set.Defs()...) {
+		d.Occasions = append(d.Occasions, f.Code)
+	}
+	d.Occasions = append(d.Occasions, calendar.CodeBirthday)
+	for _, k := range care.ServiceKinds {
+		d.Counts = append(d.Counts, countChoice{Value: k.Code + "/", Label: care.Msg{ZH: k.Label.ZH + "（任意）", EN: k.Label.EN + " (any)"}})
+		for _, t := range care.ServiceTypes {
+			if t.Kind == k.Code {
+				d.Counts = append(d.Counts, countChoice{Value: t.Kind + "/" + t.Code, Label: t.Label})
+			}
+		}
+	}
+	p.Title, p.Active, p.Data = "服务要求", "standards", d
+	s.render(w, status, "standards", p)
+	return nil
+}
+
+func groupVersions(set *store.StandardSet, today calendar.Date) []standardGroup {
+	var out []standardGroup
+	current := map[string]bool{}
+	for _, v := range set.Standards {
+		i := slices.IndexFunc(out, func(g standardGroup) bool { return g.Code == v.Standard.Code })
+		if i < 0 {
+			i = len(out)
+			out = append(out, standardGroup{Code: v.Standard.Code})
+		}
+		g := &out[i]
+		switch {
+		case v.Standard.EffectiveFrom > today:
+			g.Future = append(g.Future, v)
+		case !current[g.Code] || g.Current.Standard.EffectiveFrom < v.Standard.EffectiveFrom:
+			if current[g.Code] {
+				g.Past = append(g.Past, g.Current)
+			}
+			g.Current, current[g.Code] = v, true
+		default:
+			g.Past = append(g.Past, v)
+		}
+	}
+	for i := range out {
+		slices.SortFunc(out[i].Future, func(a, b store.StandardVersion) int { return int(a.Standard.EffectiveFrom - b.Standard.EffectiveFrom) })
+		if !current[out[i].Code] { // a new standard not yet in force
+			out[i].Current, out[i].Future = out[i].Future[0], out[i].Future[1:]
+		}
+	}
+	return out
+}
+
+// standardSave saves a version of a standard from the form: a new one, or
+// a change of an existing one from a day on. The tracker rebuilds at once.
+func (s *Server) standardSave(w http.ResponseWriter, r *http.Request, p *page) error {
+	if p.Actor.Role != care.RoleStation {
+		return care.ErrForbidden()
+	}
+	f := newForm(r)
+	std := compliance.Standard{Code: f.str("code"), Role: compliance.Role(f.str("role")), Period: calendar.Kind(f.str("period")),
+		Required: f.int("required"), Festivals: f.list("festivals")}
+	for _, c := range f.list("counts") {
+		kind, typ, _ := strings.Cut(c, "/")
+		std.Counts = append(std.Counts, compliance.Match{Kind: kind, Type: typ})
+	}
+	if std.Period == calendar.KindFestival {
+		std.Window = calendar.Window{Before: f.int("window_before"), After: f.int("window_after")}
+	}
+	from, err := calendar.ParseDate(f.str("effective_from"))
+	if err != nil {
+		f.errs.Add("effective_from", care.MsgBadDate)
+	}
+	std.EffectiveFrom = from
+	if err := f.errs.Err(); err != nil {
+		p.setError(err)
+		return s.showStandards(w, r, p, http.StatusUnprocessableEntity)
+	}
+	// The form does not edit further requirements (the committee's
+	// donation); a new version keeps those of the version it follows.
+	if set, err := s.db.Standards(r.Context(), p.Actor); err == nil {
+		for _, v := range set.Standards {
+			if v.Standard.Code == std.Code && v.Standard.EffectiveFrom <= std.EffectiveFrom {
+				std.Also = v.Standard.Also
+			}
+		}
+	}
+	if err := s.db.SaveStandard(r.Context(), p.Actor, std); err != nil {
+		if care.ErrorCode(err) != care.EInvalid {
+			return err
+		}
+		p.setError(err)
+		return s.showStandards(w, r, p, http.StatusUnprocessableEntity)
+	}
+	return s.afterStandards(w, r, p)
+}
+
+// festivalAdd adds a festival the station keeps, from a day on.
+func (s *Server) festivalAdd(w http.ResponseWriter, r *http.Request, p *page) error {
+	if p.Actor.Role != care.RoleStation {
+		return care.ErrForbidden()
+	}
+	f := newForm(r)
+	def := calendar.FestivalDef{Code: f.str("code"), Name: f.str("name"), Lunar: f.str("calendar") == "lunar",
+		Month: f.int("month"), Day: f.int("day")}
+	from, err := calendar.ParseDate(f.str("effective_from"))
+	if err != nil {
+		f.errs.Add("effective_from", care.MsgBadDate)
+	}
+	if err := f.errs.Err(); err == nil {
+		err = s.db.AddFestival(r.Context(), p.Actor, def, from)
+		if err == nil {
+			return s.afterStandards(w, r, p)
+		}
+		if care.ErrorCode(err) != care.EInvalid {
+			return err
+		}
+		p.setError(err)
+	} else {
+		p.setError(err)
+	}
+	return s.showStandards(w, r, p, http.StatusUnprocessableEntity)
+}
+
+// afterStandards rebuilds the compliance state with the new standards
+// before the station looks at the table again.
+func (s *Server) afterStandards(w http.ResponseWriter, r *http.Request, p *page) error {
+	if s.tracker != nil {
+		if err := s.tracker.Refresh(r.Context(), p.Actor.StreetID); err != nil {
+			s.log.Error("compliance rebuild after a change of standards", "err", err)
+		}
+	}
+	http.Redirect(w, r, "/standards?saved=1", http.StatusSeeOther)
+	return nil
+}
+
+// Counted tells the form whether a standard counts a service choice.
+func (text) Counted(s compliance.Standard, value string) bool {
+	kind, typ, _ := strings.Cut(value, "/")
+	return slices.ContainsFunc(s.Counts, func(m compliance.Match) bool { return m.Kind == kind && m.Type == typ })
+}
+
+// Lists tells the form whether a festival standard lists an occasion.
+func (text) Lists(s compliance.Standard, code string) bool { return slices.Contains(s.Festivals, code) }
+
+// Match names a counted service: a sub-type, or any of a kind.
+func (text) Match(m compliance.Match, lang string) string {
+	label := care.Label(care.ServiceKinds, m.Kind, lang)
+	if m.Type != "" {
+		label += "/" + care.ServiceTypeLabel(m.Kind, m.Type, lang)
+	}
+	if m.WithAmount {
+		label += "（" + translate(lang, "带金额") + "）"
+	}
+	return label
+}
+
+// Festival names an occasion code in the calendar.
+func (d standardsData) Festival(code, lang string) string {
+	if code == calendar.CodeBirthday {
+		return translate(lang, "生日")
+	}
+	for _, f := range append(calendar.MajorFestivals(), d.Set.Defs()...) {
+		if f.Code == code {
+			return f.Name
+		}
+	}
+	return code
+}
