@@ -92,7 +92,10 @@ func (f *filler) compliancePicture() error {
 			return err
 		}
 	}
-	return f.birthdayVisits()
+	if err := f.birthdayVisits(); err != nil {
+		return err
+	}
+	return f.overdueBirthday()
 }
 
 // birthdayVisits: social volunteers and committee staff visit on most
