@@ -2,76 +2,23 @@ package demo
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"errors"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"carecircle/internal/care"
 	"carecircle/internal/store"
-	"carecircle/internal/vault"
+	"carecircle/internal/store/storetest"
 )
 
 const testPassword = "demo-pass-123"
 
 // eachDB runs fn on a fresh SQLite file and, when CARECIRCLE_TEST_PG is
 // set, on a fresh PostgreSQL schema.
-func eachDB(t *testing.T, fn func(t *testing.T, db *store.DB)) {
-	t.Run("sqlite", func(t *testing.T) {
-		fn(t, openDB(t, filepath.Join(t.TempDir(), "demo.db")))
-	})
-	t.Run("postgres", func(t *testing.T) {
-		dsn := os.Getenv("CARECIRCLE_TEST_PG")
-		if dsn == "" {
-			t.Skip("CARECIRCLE_TEST_PG is not set")
-		}
-		fn(t, openDB(t, freshSchema(t, dsn)))
-	})
-}
+func eachDB(t *testing.T, fn func(t *testing.T, db *store.DB)) { storetest.ForEach(t, fn) }
 
-// freshSchema creates a new schema and returns a DSN that uses it, so that
-// packages testing in parallel do not meet.
-func freshSchema(t *testing.T, dsn string) string {
-	t.Helper()
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "t_" + hex.EncodeToString(b)
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		admin.Exec("DROP SCHEMA " + schema + " CASCADE")
-		admin.Close()
-	})
-	sep := "?"
-	if strings.Contains(dsn, "?") {
-		sep = "&"
-	}
-	return dsn + sep + "search_path=" + schema
-}
-
-func openDB(t *testing.T, dsn string) *store.DB {
-	t.Helper()
-	v, err := vault.New(make([]byte, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.Open(context.Background(), dsn, v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
+// openDB opens a fresh database (the clock fixed at 2026-11-29 10:00).
+func openDB(t *testing.T, dsn string) *store.DB { return storetest.Open(t, dsn) }
 
 func login(t *testing.T, db *store.DB, username string) care.Actor {
 	t.Helper()
