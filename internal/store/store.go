@@ -189,9 +189,6 @@ func (db *DB) checkKey(ctx context.Context) error {
 	return nil
 }
 
-// Vault returns the store's encryption vault.
-func (db *DB) Vault() *vault.Vault { return db.vault }
-
 // tx runs fn in a write transaction, committing when fn returns nil.
 func (db *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := db.write.BeginTx(ctx, nil)

@@ -15,7 +15,6 @@ type elderListData struct {
 	Query       url.Values
 	Communities []care.Community
 	Page, Pages int
-	Today       any
 }
 
 const perPage = 30
