@@ -4,14 +4,18 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
 	"carecircle/internal/care"
 	"carecircle/internal/register"
+	"carecircle/internal/report"
 	"carecircle/internal/store"
+	"carecircle/internal/tracker"
 )
 
 const (
@@ -228,8 +232,98 @@ func writeExport(ctx context.Context, st *store.DB, a care.Actor, kind register.
 	return n, os.Rename(tmp.Name(), out)
 }
 
-// cmdReport is replaced by the reports work (issue 6).
+const reportUsage = "usage: carecircle report --db DSN --period 2026-11|2026-Q4 --unit STREET_OR_COMMUNITY --format xlsx|csv|json --out FILE [--as USERNAME] [--lang zh|en]"
+
+// cmdReport writes the statistics report of a unit for a month or a
+// quarter. It acts as the station of the unit's street (a district report
+// as a district viewer, counts under 5 shown as "<5"), or as --as.
+// Exit status: 0 written, 2 bad usage, unit or period, 1 other failures.
 func cmdReport(ctx context.Context, e env, args []string) int {
-	fmt.Fprintln(e.stderr, "carecircle report: not available yet")
-	return 1
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	var db dbFlags
+	db.register(fs)
+	as := fs.String("as", "", "act as this account (its role, scope and masking apply)")
+	period := fs.String("period", "", "a month (2026-11) or a quarter (2026-Q4)")
+	unit := fs.String("unit", "", "a street or community name (or a district, for a district report)")
+	format := fs.String("format", "", "xlsx, csv or json (default: from --out)")
+	out := fs.String("out", "", "file to write (- for standard output)")
+	lang := fs.String("lang", "zh", "language of the report: zh or en")
+	pos, err := parseInterspersed(fs, args)
+	if *format == "" {
+		*format = strings.TrimPrefix(filepath.Ext(*out), ".")
+	}
+	if err != nil || len(pos) != 0 || *period == "" || *unit == "" || *out == "" || !slices.Contains(report.Formats, *format) {
+		fmt.Fprintln(e.stderr, reportUsage)
+		return 2
+	}
+	st, err := db.open(ctx, e)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "carecircle report:", err)
+		return 1
+	}
+	defer st.Close()
+	a, err := reportActor(ctx, st, *as, *unit)
+	if err != nil {
+		return exitFor(e, "report", err)
+	}
+	cfg := tracker.DefaultConfig()
+	tr, err := tracker.New(st, cfg)
+	if err == nil {
+		err = tr.Prepare(ctx)
+	}
+	if err != nil {
+		fmt.Fprintln(e.stderr, "carecircle report:", err)
+		return 1
+	}
+	rep, err := report.Build(ctx, st, tr, a, report.Options{Unit: *unit, Period: *period, Lang: *lang})
+	if err != nil {
+		return exitFor(e, "report", err)
+	}
+	if *out == "-" {
+		if err := rep.Write(e.stdout, *format); err != nil {
+			return exitFor(e, "report", err)
+		}
+		return 0
+	}
+	if err := writeAtomically(*out, func(w io.Writer) error { return rep.Write(w, *format) }); err != nil {
+		return exitFor(e, "report", err)
+	}
+	fmt.Fprintf(e.stderr, "wrote %s: %s (%d tables)\n", *out, rep.Title, len(rep.Tables))
+	return 0
+}
+
+// reportActor is the account --as names or, by default, the station of
+// the unit's street; a district is reported as a district viewer sees it.
+func reportActor(ctx context.Context, st *store.DB, as, unit string) (care.Actor, error) {
+	if as != "" {
+		return (&actorFlags{as: as}).actor(ctx, st)
+	}
+	district := care.Actor{Role: care.RoleViewer, Username: "cli"}
+	u, err := st.ResolveReportUnit(ctx, district, unit)
+	if err != nil {
+		return care.Actor{}, err
+	}
+	if u.Kind == store.UnitDistrict {
+		return district, nil
+	}
+	return care.Actor{Role: care.RoleStation, StreetID: u.StreetID, Username: "cli"}, nil
+}
+
+// writeAtomically writes to a temporary file beside out and renames it, so
+// a failure never leaves half a file behind.
+func writeAtomically(out string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(out), ".report-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	err = write(tmp)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), out)
 }

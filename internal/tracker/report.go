@@ -150,13 +150,18 @@ type tableEntry struct {
 	rows    []TableRow
 }
 
-// table returns the street's compliance table for a month, cached while
-// nothing changed and for at most TableTTL.
-func (st *street) table(month string, now time.Time) ([]TableRow, error) {
-	if e := st.tables[month]; e != nil && e.version == st.version && now.Sub(e.at) < st.t.cfg.TableTTL && !now.Before(e.at) {
+// table returns the street's compliance table for the months first to
+// last, cached while nothing changed and for at most TableTTL.
+func (st *street) table(first, last string, now time.Time) ([]TableRow, error) {
+	cacheKey := first + "/" + last
+	if e := st.tables[cacheKey]; e != nil && e.version == st.version && now.Sub(e.at) < st.t.cfg.TableTTL && !now.Before(e.at) {
 		return e.rows, nil
 	}
-	from, until, err := ParseMonth(month)
+	from, _, err := ParseMonth(first)
+	if err != nil {
+		return nil, err
+	}
+	_, until, err := ParseMonth(last)
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +191,7 @@ func (st *street) table(month string, now time.Time) ([]TableRow, error) {
 		return cmp.Or(cmp.Compare(a.CommunityID, b.CommunityID), cmp.Compare(slices.Index(Roles, a.Role), slices.Index(Roles, b.Role)),
 			cmp.Compare(st.codeIndex(a.Standard), st.codeIndex(b.Standard)))
 	})
-	st.tables[month] = &tableEntry{version: st.version, at: now, rows: rows}
+	st.tables[cacheKey] = &tableEntry{version: st.version, at: now, rows: rows}
 	return rows, nil
 }
 
@@ -213,13 +218,19 @@ func scope(a care.Actor, community int64) (int64, int64, error) {
 // Table returns the compliance table for a month: by community, role and
 // standard, for the station's street or the community's own community.
 func (t *Tracker) Table(ctx context.Context, a care.Actor, month string, community int64) ([]TableRow, error) {
+	return t.PeriodTable(ctx, a, month, month, community)
+}
+
+// PeriodTable is the compliance table of the months first to last (a
+// quarter's report): each period in force during them counted once.
+func (t *Tracker) PeriodTable(ctx context.Context, a care.Actor, first, last string, community int64) ([]TableRow, error) {
 	streetID, community, err := scope(a, community)
 	if err != nil {
 		return nil, err
 	}
 	var out []TableRow
 	err = t.with(ctx, streetID, func(st *street) error {
-		rows, err := st.table(month, t.db.Now())
+		rows, err := st.table(first, last, t.db.Now())
 		for _, r := range rows {
 			if community == 0 || r.CommunityID == community {
 				out = append(out, r)

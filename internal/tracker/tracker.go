@@ -130,6 +130,15 @@ func (t *Tracker) Start(ctx context.Context) error {
 	return nil
 }
 
+// Prepare readies a tracker for answering questions without running it:
+// streets load on first use and nothing runs in the background, and no
+// alerts are raised (a report from the command line).
+func (t *Tracker) Prepare(ctx context.Context) error {
+	mark, err := t.db.AuditMark(ctx)
+	t.auditMark = mark
+	return err
+}
+
 // street returns a street's state, loading it on first use.
 func (t *Tracker) street(ctx context.Context, id int64) (*street, error) {
 	t.mu.Lock()
