@@ -280,9 +280,9 @@ func (db *DB) Report(ctx context.Context, a care.Actor, u ReportUnit, p Period) 
 		scan  func(r *sql.Rows) error
 	}{
 		{`SELECT e.community_id, e.status, e.self_care, e.categories, CASE WHEN e.birth_date < ? THEN 1 ELSE 0 END,
- CASE WHEN e.created_at >= ? THEN 1 ELSE 0 END, COUNT(*)
+ CASE WHEN e.created_at >= ? AND e.created_at < ? THEN 1 ELSE 0 END, COUNT(*)
  FROM elders e WHERE e.community_id IN ` + in + ` GROUP BY 1, 2, 3, 4, 5, 6`,
-			[]any{cutoff, stamp(p.From)}, func(r *sql.Rows) error {
+			[]any{cutoff, stamp(p.From), until}, func(r *sql.Rows) error {
 				var c, old, isNew, n int64
 				var status, selfCare, cats string
 				if err := r.Scan(&c, &status, &selfCare, &cats, &old, &isNew, &n); err != nil {
@@ -306,10 +306,10 @@ func (db *DB) Report(ctx context.Context, a care.Actor, u ReportUnit, p Period) 
 		{`SELECT e.community_id,
  CASE WHEN EXISTS (SELECT 1 FROM pairings p WHERE p.elder_id = e.id AND p.started_on <= ? AND (p.ended_on IS NULL OR p.ended_on >= ?)) THEN 'paired'
   WHEN e.wishes LIKE '%"decline_pairing":true%' THEN 'declined'
-  WHEN EXISTS (SELECT 1 FROM pairings p WHERE p.elder_id = e.id AND p.needs_successor = 1) THEN 'waiting_relay'
+  WHEN EXISTS (SELECT 1 FROM pairings p WHERE p.elder_id = e.id AND p.needs_successor = ?) THEN 'waiting_relay'
   ELSE 'not_yet' END, COUNT(*)
  FROM elders e WHERE e.community_id IN ` + in + ` AND e.status = 'active' GROUP BY 1, 2`,
-			[]any{last, last}, func(r *sql.Rows) error {
+			[]any{last, last, true}, func(r *sql.Rows) error {
 				var c, n int64
 				var state string
 				if err := r.Scan(&c, &state, &n); err != nil {
@@ -430,10 +430,12 @@ func (db *DB) Report(ctx context.Context, a care.Actor, u ReportUnit, p Period) 
 // applyAmendments moves the services corrected to another type and takes
 // out those struck out: amendments are few, so they are read apart rather
 // than joined to every record. Time corrections stay in the original's
-// month, as the card shows them.
+// month, as the card shows them; the distinct counts (elders served, cards,
+// volunteers serving) are of the records as entered.
 func (db *DB) applyAmendments(ctx context.Context, d *ReportData, part map[int64]int, months, in string) error {
 	type fix struct {
 		community  int64
+		volunteer  sql.NullInt64 // the community of the volunteer who served
 		kind, typ  string
 		newKind    string
 		newType    string
@@ -442,17 +444,18 @@ func (db *DB) applyAmendments(ctx context.Context, d *ReportData, part map[int64
 	}
 	fixes := map[int64]*fix{}
 	var order []int64
-	err := db.each(ctx, `SELECT o.id, e.community_id, o.kind, o.type, a.kind, a.type, a.changes FROM service_records a
- JOIN service_records o ON o.id = a.amends JOIN elders e ON e.id = o.elder_id
+	err := db.each(ctx, `SELECT o.id, e.community_id, v.community_id, o.kind, o.type, a.kind, a.type, a.changes FROM service_records a
+ JOIN service_records o ON o.id = a.amends JOIN elders e ON e.id = o.elder_id LEFT JOIN volunteers v ON v.id = o.volunteer_id
  WHERE a.amends IS NOT NULL AND o.month IN `+months+` AND e.community_id IN `+in+` ORDER BY a.id`, nil, func(r *sql.Rows) error {
 		var id, c int64
+		var vc sql.NullInt64
 		var kind, typ, aKind, aType, changes string
-		if err := r.Scan(&id, &c, &kind, &typ, &aKind, &aType, &changes); err != nil {
+		if err := r.Scan(&id, &c, &vc, &kind, &typ, &aKind, &aType, &changes); err != nil {
 			return err
 		}
 		f := fixes[id]
 		if f == nil {
-			f = &fix{community: c, kind: kind, typ: typ}
+			f = &fix{community: c, volunteer: vc, kind: kind, typ: typ}
 			fixes[id] = f
 			order = append(order, id)
 		}
@@ -477,6 +480,9 @@ func (db *DB) applyAmendments(ctx context.Context, d *ReportData, part map[int64
 			if i, ok := part[f.community]; ok {
 				d.Parts[i]["services"]--
 				d.Parts[i]["services."+f.kind+"."+f.typ]--
+			}
+			if i, ok := part[f.volunteer.Int64]; ok && f.volunteer.Valid {
+				d.Parts[i]["volunteers.records"]--
 			}
 			continue
 		}
