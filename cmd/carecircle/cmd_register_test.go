@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"carecircle/internal/care"
 	"carecircle/internal/store"
@@ -135,5 +139,68 @@ func TestExportCommand(t *testing.T) {
 		if code, _, _ := r.run(cmdExport, args...); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
+	}
+}
+
+func TestReportCommand(t *testing.T) {
+	r := newRegisterEnv(t)
+	if err := r.db.AddService(context.Background(), r.f.Volunteer, &care.ServiceRecord{ElderID: r.f.Elder1.ID, Kind: "life", Type: "greeting",
+		At: r.db.Now().Add(-time.Hour)}, store.Proof{}); err != nil {
+		t.Fatal(err)
+	}
+	xlsx := filepath.Join(r.dir, "street.xlsx")
+	code, _, stderr := r.run(cmdReport, "--db", r.dsn, "--period", "2026-11", "--unit", "和平街道", "--format", "xlsx", "--out", xlsx)
+	if code != 0 || !strings.Contains(stderr, "和平街道 2026年11月") {
+		t.Fatalf("xlsx: exit %d %s", code, stderr)
+	}
+	f, err := excelize.OpenFile(xlsx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.GetSheetList()) != 7 {
+		t.Errorf("sheets %v", f.GetSheetList())
+	}
+	f.Close()
+	// JSON to standard output: the station's numbers, compliance included.
+	code, stdout, stderr := r.run(cmdReport, "--db", r.dsn, "--period", "2026-Q4", "--unit", "幸福社区", "--format", "json", "--out", "-")
+	if code != 0 {
+		t.Fatalf("json: exit %d %s", code, stderr)
+	}
+	var rep struct {
+		Masked bool
+		Tables []struct {
+			Key  string
+			Rows [][]any
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Masked || rep.Tables[0].Rows[0][1] != float64(2) || rep.Tables[3].Key != "compliance" || len(rep.Tables[3].Rows) == 0 {
+		t.Errorf("community report: %s", stdout)
+	}
+	// The district report is a viewer's: small counts as "<5".
+	csv := filepath.Join(r.dir, "district.csv")
+	if code, _, stderr := r.run(cmdReport, "--db", r.dsn, "--period", "2026-11", "--unit", "鼓楼区", "--out", csv); code != 0 {
+		t.Fatalf("district: exit %d %s", code, stderr)
+	}
+	data, _ := os.ReadFile(csv)
+	if !strings.Contains(string(data), "和平街道,<5,<5") || strings.Contains(string(data), r.f.Elder1.Name) {
+		t.Errorf("district csv:\n%s", data)
+	}
+	// --as applies the account's scope.
+	if code, _, _ := r.run(cmdReport, "--db", r.dsn, "--period", "2026-11", "--unit", "安康社区", "--out", csv, "--as", "c1"); code != 2 {
+		t.Errorf("c1 reporting on 安康社区: exit %d", code)
+	}
+	for _, args := range [][]string{nil, {"--db", r.dsn, "--period", "2026-11", "--unit", "和平街道"},
+		{"--db", r.dsn, "--period", "2026-11", "--unit", "和平街道", "--out", filepath.Join(r.dir, "r.pdf")},
+		{"--db", r.dsn, "--period", "2026-13", "--unit", "和平街道", "--out", csv},
+		{"--db", r.dsn, "--period", "2026-11", "--unit", "没有这个社区", "--out", csv}} {
+		if code, _, _ := r.run(cmdReport, args...); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(r.dir, "r.pdf")); err == nil {
+		t.Error("a refused report left a file")
 	}
 }
