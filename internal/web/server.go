@@ -94,6 +94,7 @@ func (s *Server) routes() {
 	s.routesServices(m)
 	s.routesCompliance(m)
 	s.routesRegister(m)
+	s.routesReports(m)
 	m.Handle("/", s.auth(func(w http.ResponseWriter, r *http.Request, p *page) error {
 		return care.ErrNotFound("页面 / page")
 	}))
@@ -152,7 +153,7 @@ var navRegistry = []navItem{
 // Nav lists the header links the page's role may use, in feature order.
 func (p *page) Nav() []navItem {
 	var out []navItem
-	for _, group := range [][]navItem{navRegistry, navPairing, navServices, navCompliance, navRegister} {
+	for _, group := range [][]navItem{navRegistry, navPairing, navServices, navCompliance, navRegister, navReports} {
 		for _, n := range group {
 			for _, r := range n.Roles {
 				if r == p.Actor.Role {
