@@ -130,3 +130,15 @@ func TestPhone(t *testing.T) {
 		}
 	}
 }
+
+// Reports derive a record's kind from its type, so each type code must
+// belong to one kind only.
+func TestServiceTypeCodesAreUnique(t *testing.T) {
+	seen := map[string]string{}
+	for _, st := range ServiceTypes {
+		if k, ok := seen[st.Code]; ok {
+			t.Errorf("type %s in %s and %s", st.Code, k, st.Kind)
+		}
+		seen[st.Code] = st.Kind
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"carecircle/internal/care"
 	"carecircle/internal/store"
@@ -266,7 +267,7 @@ func servicesTable(d *store.ReportData, l func(string, string) string, lang stri
 	row := []Cell{text(l("合计", "Total")), text("")}
 	var minutes int64
 	for k, v := range last {
-		if len(k) > 8 && k[len(k)-8:] == ".minutes" {
+		if strings.HasPrefix(k, "services.") && strings.HasSuffix(k, ".minutes") {
 			minutes += v
 		}
 	}

@@ -36,6 +36,11 @@ func FillBenchStreet(ctx context.Context, db *DB, communities, perCommunity, day
 	bs.Station = care.Actor{Role: care.RoleStation, StreetID: bs.Street.ID, Username: "bench"}
 	now := db.Now().In(db.Loc)
 	first := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, db.Loc).AddDate(0, 0, -days+1)
+	for m := time.Date(first.Year(), first.Month(), 1, 0, 0, 0, 0, db.Loc); !m.After(now); m = m.AddDate(0, 1, 0) {
+		if err := db.ensurePartition(ctx, monthOf(m)); err != nil {
+			return nil, err
+		}
+	}
 	for c := 0; c < communities; c++ {
 		comm := care.Community{Name: fmt.Sprintf("基准社区%02d", c+1)}
 		if err := db.SaveCommunity(ctx, bs.Station, &comm); err != nil {
@@ -43,6 +48,13 @@ func FillBenchStreet(ctx context.Context, db *DB, communities, perCommunity, day
 		}
 		bs.Communities = append(bs.Communities, comm.ID)
 		if err := db.fillBenchCommunity(ctx, bs, comm.ID, c, perCommunity, first, days); err != nil {
+			return nil, err
+		}
+	}
+	if db.dialect == postgres {
+		// What autovacuum does a while after a bulk load: without
+		// statistics the planner takes the new tables for empty.
+		if _, err := db.write.ExecContext(ctx, "ANALYZE"); err != nil {
 			return nil, err
 		}
 	}

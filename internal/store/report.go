@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -268,12 +269,16 @@ func (db *DB) Report(ctx context.Context, a care.Actor, u ReportUnit, p Period) 
 	in := "(" + strings.Join(ids, ",") + ")"
 	until, last := stamp(p.Until), p.LastDay()
 	months := "('" + strings.Join(p.Months, "','") + "')"
+	// Records struck out by an amendment count nowhere (amendments are few:
+	// the list is built once per query).
+	live := ` AND r.amends IS NULL AND r.id NOT IN (SELECT c.amends FROM service_records c WHERE c.amends IS NOT NULL AND c.changes LIKE '%"void":true%')`
 	add := func(community int64, key string, n int64) {
 		if i, ok := part[community]; ok && n != 0 {
 			d.Parts[i][key] += n
 		}
 	}
 	cutoff := dateString(p.Until.AddDate(-care.AdvancedAge, 0, 0))
+	timed := map[int64]int64{} // minutes of timed services per volunteer
 	steps := []struct {
 		query string
 		args  []any
@@ -324,24 +329,25 @@ func (db *DB) Report(ctx context.Context, a care.Actor, u ReportUnit, p Period) 
 				}
 				return nil
 			}},
-		{`SELECT e.community_id, r.kind, r.type, COUNT(*), SUM(CASE WHEN r.end_at IS NULL THEN 0 ELSE ` + db.minutesBetween("r.at", "r.end_at") + ` END)
- FROM service_records r JOIN elders e ON e.id = r.elder_id
- WHERE r.month IN ` + months + ` AND r.amends IS NULL AND e.community_id IN ` + in + ` GROUP BY 1, 2, 3`,
+		// The record steps read the month index only (see migration 6):
+		// first counted per month, elder, type and volunteer in index
+		// order, then summed by community.
+		{`SELECT e.community_id, x.type, SUM(x.n) FROM (SELECT r.month, r.elder_id, r.type, COUNT(*) AS n FROM service_records r
+ WHERE r.month IN ` + months + live + ` GROUP BY r.month, r.elder_id, r.type) x
+ JOIN elders e ON e.id = x.elder_id WHERE e.community_id IN ` + in + ` GROUP BY 1, 2`,
 			nil, func(r *sql.Rows) error {
 				var c, n int64
-				var kind, typ string
-				var minutes sql.NullInt64
-				if err := r.Scan(&c, &kind, &typ, &n, &minutes); err != nil {
+				var typ string
+				if err := r.Scan(&c, &typ, &n); err != nil {
 					return err
 				}
 				add(c, "services", n)
-				add(c, "services."+kind+"."+typ, n)
-				add(c, "services."+kind+"."+typ+".minutes", minutes.Int64)
+				add(c, "services."+kindOf(typ)+"."+typ, n)
 				return nil
 			}},
-		{`SELECT e.community_id, COUNT(DISTINCT r.elder_id), COUNT(DISTINCT ` + db.concat("r.elder_id", "'/'", "r.month") + `)
- FROM service_records r JOIN elders e ON e.id = r.elder_id
- WHERE r.month IN ` + months + ` AND r.amends IS NULL AND e.community_id IN ` + in + ` GROUP BY 1`,
+		{`SELECT e.community_id, COUNT(DISTINCT x.elder_id), COUNT(*) FROM (SELECT DISTINCT r.month, r.elder_id FROM service_records r
+ WHERE r.month IN ` + months + live + `) x
+ JOIN elders e ON e.id = x.elder_id WHERE e.community_id IN ` + in + ` GROUP BY 1`,
 			nil, func(r *sql.Rows) error {
 				var c, elders, cards int64
 				if err := r.Scan(&c, &elders, &cards); err != nil {
@@ -349,6 +355,21 @@ func (db *DB) Report(ctx context.Context, a care.Actor, u ReportUnit, p Period) 
 				}
 				add(c, "services.elders", elders)
 				add(c, "cards", cards)
+				return nil
+			}},
+		{`SELECT e.community_id, r.type, r.volunteer_id, ` + db.minutesBetween("r.at", "r.end_at") + ` FROM service_records r JOIN elders e ON e.id = r.elder_id
+ WHERE r.month IN ` + months + ` AND r.end_at IS NOT NULL` + live + ` AND e.community_id IN ` + in,
+			nil, func(r *sql.Rows) error {
+				var c, minutes int64
+				var typ string
+				var vol sql.NullInt64
+				if err := r.Scan(&c, &typ, &vol, &minutes); err != nil {
+					return err
+				}
+				add(c, "services."+kindOf(typ)+"."+typ+".minutes", minutes)
+				if vol.Valid {
+					timed[vol.Int64] += minutes
+				}
 				return nil
 			}},
 		{`SELECT v.community_id, v.status, v.kind, COUNT(*), SUM(v.hours_tenths)
@@ -367,18 +388,16 @@ func (db *DB) Report(ctx context.Context, a care.Actor, u ReportUnit, p Period) 
 				}
 				return nil
 			}},
-		{`SELECT v.community_id, COUNT(DISTINCT r.volunteer_id), COUNT(*), SUM(CASE WHEN r.end_at IS NULL THEN 0 ELSE ` + db.minutesBetween("r.at", "r.end_at") + ` END)
- FROM service_records r JOIN volunteers v ON v.id = r.volunteer_id
- WHERE r.month IN ` + months + ` AND r.amends IS NULL AND v.community_id IN ` + in + ` GROUP BY 1`,
+		{`SELECT v.community_id, COUNT(DISTINCT x.volunteer_id), SUM(x.n) FROM (SELECT r.month, r.elder_id, r.type, r.volunteer_id, COUNT(*) AS n
+ FROM service_records r WHERE r.month IN ` + months + live + ` AND r.volunteer_id IS NOT NULL GROUP BY r.month, r.elder_id, r.type, r.volunteer_id) x
+ JOIN volunteers v ON v.id = x.volunteer_id WHERE v.community_id IN ` + in + ` GROUP BY 1`,
 			nil, func(r *sql.Rows) error {
 				var c, serving, n int64
-				var minutes sql.NullInt64
-				if err := r.Scan(&c, &serving, &n, &minutes); err != nil {
+				if err := r.Scan(&c, &serving, &n); err != nil {
 					return err
 				}
 				add(c, "volunteers.serving", serving)
 				add(c, "volunteers.records", n)
-				add(c, "volunteers.minutes", minutes.Int64)
 				return nil
 			}},
 		{`SELECT e.community_id, s.result, COUNT(*) FROM card_signatures s JOIN elders e ON e.id = s.elder_id
@@ -393,9 +412,12 @@ func (db *DB) Report(ctx context.Context, a care.Actor, u ReportUnit, p Period) 
 				add(c, "cards."+result, n)
 				return nil
 			}},
-		{`SELECT e.community_id, k.kind, CASE WHEN k.opened_at >= ? THEN 1 ELSE 0 END, k.status, COUNT(*)
+		// A case's status at the period's end is that of its last step
+		// before it: a case resolved later was still open then.
+		{`SELECT e.community_id, k.kind, CASE WHEN k.opened_at >= ? THEN 1 ELSE 0 END,
+ COALESCE((SELECT ev.status FROM case_events ev WHERE ev.case_id = k.id AND ev.at < ? ORDER BY ev.id DESC LIMIT 1), 'open'), COUNT(*)
  FROM cases k JOIN elders e ON e.id = k.elder_id WHERE k.opened_at < ? AND e.community_id IN ` + in + ` GROUP BY 1, 2, 3, 4`,
-			[]any{stamp(p.From), until}, func(r *sql.Rows) error {
+			[]any{stamp(p.From), until, until}, func(r *sql.Rows) error {
 				var c, opened, n int64
 				var kind, status string
 				if err := r.Scan(&c, &kind, &opened, &status, &n); err != nil {
@@ -424,38 +446,73 @@ func (db *DB) Report(ctx context.Context, a care.Actor, u ReportUnit, p Period) 
 			return nil, err
 		}
 	}
+
+	if err := db.volunteerMinutes(ctx, timed, func(c, minutes int64) { add(c, "volunteers.minutes", minutes) }); err != nil {
+		return nil, err
+	}
 	return d, db.applyAmendments(ctx, d, part, months, in)
 }
 
-// applyAmendments moves the services corrected to another type and takes
-// out those struck out: amendments are few, so they are read apart rather
-// than joined to every record. Time corrections stay in the original's
-// month, as the card shows them; the distinct counts (elders served, cards,
-// volunteers serving) are of the records as entered.
+// volunteerMinutes adds the timed services' minutes to the volunteers'
+// communities.
+func (db *DB) volunteerMinutes(ctx context.Context, timed map[int64]int64, add func(community, minutes int64)) error {
+	if len(timed) == 0 {
+		return nil
+	}
+	ids := make([]string, 0, len(timed))
+	for id := range timed {
+		ids = append(ids, strconv.FormatInt(id, 10))
+	}
+	return db.each(ctx, `SELECT id, community_id FROM volunteers WHERE id IN (`+strings.Join(ids, ",")+`)`, nil, func(r *sql.Rows) error {
+		var id, c int64
+		if err := r.Scan(&id, &c); err != nil {
+			return err
+		}
+		add(c, timed[id])
+		return nil
+	})
+}
+
+// kindOf is the kind of a service type: every type code belongs to one
+// kind, so the counts need not read the kind from each record.
+func kindOf(typ string) string {
+	for _, t := range care.ServiceTypes {
+		if t.Code == typ {
+			return t.Kind
+		}
+	}
+	return "other"
+}
+
+// applyAmendments moves the services corrected to another type, with their
+// minutes: amendments are few, so they are read apart rather than joined
+// to every record (struck-out records are left out by the queries). A
+// time correction keeps the record in its original month, as the card
+// shows it.
 func (db *DB) applyAmendments(ctx context.Context, d *ReportData, part map[int64]int, months, in string) error {
 	type fix struct {
-		community  int64
-		volunteer  sql.NullInt64 // the community of the volunteer who served
-		kind, typ  string
-		newKind    string
-		newType    string
-		void       bool
-		lastAmends int64
+		community int64
+		from, to  string // types
+		minutes   int64
+		void      bool
 	}
 	fixes := map[int64]*fix{}
 	var order []int64
-	err := db.each(ctx, `SELECT o.id, e.community_id, v.community_id, o.kind, o.type, a.kind, a.type, a.changes FROM service_records a
- JOIN service_records o ON o.id = a.amends JOIN elders e ON e.id = o.elder_id LEFT JOIN volunteers v ON v.id = o.volunteer_id
+	err := db.each(ctx, `SELECT o.id, e.community_id, o.type, o.at, o.end_at, a.type, a.changes FROM service_records a
+ JOIN service_records o ON o.id = a.amends JOIN elders e ON e.id = o.elder_id
  WHERE a.amends IS NOT NULL AND o.month IN `+months+` AND e.community_id IN `+in+` ORDER BY a.id`, nil, func(r *sql.Rows) error {
 		var id, c int64
-		var vc sql.NullInt64
-		var kind, typ, aKind, aType, changes string
-		if err := r.Scan(&id, &c, &vc, &kind, &typ, &aKind, &aType, &changes); err != nil {
+		var typ, at, aType, changes string
+		var end sql.NullString
+		if err := r.Scan(&id, &c, &typ, &at, &end, &aType, &changes); err != nil {
 			return err
 		}
 		f := fixes[id]
 		if f == nil {
-			f = &fix{community: c, volunteer: vc, kind: kind, typ: typ}
+			f = &fix{community: c, from: typ}
+			if end.Valid {
+				f.minutes = int64(math.Round(parseStamp(end.String).Sub(parseStamp(at)).Minutes()))
+			}
 			fixes[id] = f
 			order = append(order, id)
 		}
@@ -468,7 +525,7 @@ func (db *DB) applyAmendments(ctx context.Context, d *ReportData, part map[int64
 		if v, _ := ch["void"].(bool); v {
 			f.void = true // striking out is final
 		}
-		f.newKind, f.newType = aKind, aType
+		f.to = aType // the newest amendment holds the record as corrected
 		return nil
 	})
 	if err != nil {
@@ -476,21 +533,17 @@ func (db *DB) applyAmendments(ctx context.Context, d *ReportData, part map[int64
 	}
 	for _, id := range order {
 		f := fixes[id]
-		if f.void {
-			if i, ok := part[f.community]; ok {
-				d.Parts[i]["services"]--
-				d.Parts[i]["services."+f.kind+"."+f.typ]--
-			}
-			if i, ok := part[f.volunteer.Int64]; ok && f.volunteer.Valid {
-				d.Parts[i]["volunteers.records"]--
-			}
+		i, ok := part[f.community]
+		if f.void || f.to == f.from || !ok {
 			continue
 		}
-		if f.newKind != f.kind || f.newType != f.typ {
-			if i, ok := part[f.community]; ok {
-				d.Parts[i]["services."+f.kind+"."+f.typ]--
-				d.Parts[i]["services."+f.newKind+"."+f.newType]++
-			}
+		c := d.Parts[i]
+		from, to := "services."+kindOf(f.from)+"."+f.from, "services."+kindOf(f.to)+"."+f.to
+		c[from]--
+		c[to]++
+		if f.minutes != 0 {
+			c[from+".minutes"] -= f.minutes
+			c[to+".minutes"] += f.minutes
 		}
 	}
 	return nil

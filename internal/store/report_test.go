@@ -47,10 +47,20 @@ func reportFixture(t *testing.T, db *store.DB, f *storetest.Fixture) (c1, c2 sto
 	end = at("2026-11-06", 9).Add(90 * time.Minute)
 	shopping := &care.ServiceRecord{ElderID: f.Elder3.ID, Kind: "life", Type: "shopping", At: at("2026-11-06", 9), EndAt: &end, ServedBy: "社区"}
 	must(db.AddService(ctx, f.Station, shopping, store.Proof{}))
-	must(db.AddService(ctx, f.Comm1, &care.ServiceRecord{ElderID: f.Elder2.ID, Kind: "legal", Type: "complaint", At: at("2026-11-07", 15),
+	// A complaint heard in October opens a case, resolved in November:
+	// October's report counts it open at the month's end.
+	now := db.Now
+	db.Now = func() time.Time { return at("2026-10-20", 10) }
+	must(db.AddService(ctx, f.Comm1, &care.ServiceRecord{ElderID: f.Elder2.ID, Kind: "legal", Type: "complaint", At: at("2026-10-20", 9),
 		Note: "楼道灯坏了三个月", ServedBy: "社区"}, store.Proof{}))
-	// One greeting struck out, the shopping corrected to cleaning.
+	db.Now = now
+	end = at("2026-11-08", 9).Add(45 * time.Minute)
+	walk := &care.ServiceRecord{ElderID: f.Elder1.ID, Kind: "spirit", Type: "walk", At: at("2026-11-08", 9), EndAt: &end}
+	must(db.AddService(ctx, f.Volunteer, walk, store.Proof{}))
+	// A greeting and the walk struck out, the shopping corrected to cleaning.
 	_, err := db.AddAmendment(ctx, f.Comm1, greetings[2], "重复录入", map[string]any{"void": true})
+	must(err)
+	_, err = db.AddAmendment(ctx, f.Comm1, walk.ID, "没有去", map[string]any{"void": true})
 	must(err)
 	_, err = db.AddAmendment(ctx, f.Station, shopping.ID, "实为打扫卫生", map[string]any{"type": "cleaning"})
 	must(err)
@@ -67,17 +77,17 @@ func reportFixture(t *testing.T, db *store.DB, f *storetest.Fixture) (c1, c2 sto
 		"elders": 2, "elders.new": 2, "elders.status.active": 2, "elders.self_care.independent": 1, "elders.self_care.dependent": 1,
 		"elders.category.empty_nest": 2, "elders.category.advanced_age": 1,
 		"pairing.active": 2, "pairing.paired": 1, "pairing.unpaired": 1, "pairing.reason.not_yet": 1,
-		"services": 4, "services.life.greeting": 2, "services.spirit.chat": 1, "services.spirit.chat.minutes": 30,
-		"services.legal.complaint": 1, "services.elders": 2, "cards": 2,
+		"services": 3, "services.life.greeting": 2, "services.spirit.chat": 1, "services.spirit.chat.minutes": 30,
+		"services.elders": 1, "cards": 1,
 		"volunteers": 1, "volunteers.active": 1, "volunteers.kind.neighbour": 1, "volunteers.serving": 1,
 		"volunteers.records": 3, "volunteers.minutes": 30,
-		"cases.opened.legal": 1, "cases.resolved.legal": 1,
+		"cases.resolved.legal": 1,
 	}
 	c2 = store.ReportCounts{
 		"elders": 2, "elders.new": 2, "elders.status.active": 2, "elders.self_care.independent": 1, "elders.self_care.partial": 1,
 		"elders.category.empty_nest": 1, "elders.category.three_no": 1, "elders.category.advanced_age": 1,
 		"pairing.active": 2, "pairing.unpaired": 2, "pairing.reason.not_yet": 1, "pairing.reason.declined": 1,
-		"services": 1, "services.life.cleaning": 1, "services.life.shopping.minutes": 90, "services.elders": 1, "cards": 1,
+		"services": 1, "services.life.cleaning": 1, "services.life.cleaning.minutes": 90, "services.elders": 1, "cards": 1,
 		"volunteers": 1, "volunteers.active": 1, "volunteers.kind.social": 1,
 	}
 	return c1, c2
@@ -134,19 +144,20 @@ func TestReportCounts(t *testing.T) {
 		diffCounts(t, "幸福社区", d.Parts[0], c1)
 		diffCounts(t, "安康社区", d.Parts[1], c2)
 
-		// October: the one greeting and its signed card; the register is
-		// the same, the services, cards and cases are October's.
+		// October: a greeting with its signed card and the complaint; the
+		// register is the same, the services, cards and cases are October's.
 		p, _ = store.ParsePeriod("2026-10", db.Loc)
 		d, err = db.Report(ctx, f.Station, u, p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, k := range []string{"services", "services.life.greeting", "cards", "cards.signed", "cards.pass", "volunteers.records"} {
-			if d.Parts[0][k] != 1 {
-				t.Errorf("October %s = %d, want 1", k, d.Parts[0][k])
+		for k, want := range map[string]int64{"services": 2, "services.life.greeting": 1, "services.legal.complaint": 1, "cards": 2,
+			"cards.signed": 1, "cards.pass": 1, "volunteers.records": 1, "cases.opened.legal": 1, "cases.open.legal": 1} {
+			if d.Parts[0][k] != want {
+				t.Errorf("October %s = %d, want %d", k, d.Parts[0][k], want)
 			}
 		}
-		if d.Parts[0]["elders.new"] != 0 || d.Parts[0]["cases.opened.legal"] != 0 || d.Parts[0]["pairing.paired"] != 0 {
+		if d.Parts[0]["elders.new"] != 0 || d.Parts[0]["cases.resolved.legal"] != 0 || d.Parts[0]["pairing.paired"] != 0 {
 			t.Errorf("October counts what came later: %v", nonZero(d.Parts[0]))
 		}
 
@@ -156,7 +167,7 @@ func TestReportCounts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d.Parts[0]["services"] != 5 || d.Parts[0]["cards"] != 3 || d.Parts[0]["services.elders"] != 2 {
+		if d.Parts[0]["services"] != 5 || d.Parts[0]["cards"] != 3 || d.Parts[0]["services.elders"] != 2 || d.Parts[0]["cases.open.legal"] != 0 {
 			t.Errorf("Q4: %v", nonZero(d.Parts[0]))
 		}
 	})

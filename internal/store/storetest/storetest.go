@@ -38,7 +38,7 @@ func ForEach(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 }
 
 // FreshSchema creates a new schema and returns a DSN that uses it.
-func FreshSchema(t *testing.T, dsn string) string {
+func FreshSchema(t testing.TB, dsn string) string {
 	t.Helper()
 	b := make([]byte, 6)
 	rand.Read(b)
