@@ -30,7 +30,10 @@ type Cell struct {
 	IsNum    bool
 	Decimals int
 	Base     int64
-	Masked   bool
+	// Masked is a count of 1–4 people in a viewer's report, shown "<5";
+	// Suppressed is hidden ("*") so that no sum gives a masked one back.
+	Masked, Suppressed bool
+	count              bool
 }
 
 // String is the cell as shown.
@@ -38,6 +41,8 @@ func (c Cell) String() string {
 	switch {
 	case c.Masked:
 		return "<5"
+	case c.Suppressed:
+		return "*"
 	case !c.IsNum:
 		return c.Text
 	}
@@ -46,7 +51,7 @@ func (c Cell) String() string {
 
 func text(s string) Cell { return Cell{Text: s} }
 
-func count(n int64) Cell { return Cell{Num: float64(n), IsNum: true, Base: n} }
+func count(n int64) Cell { return Cell{Num: float64(n), IsNum: true, Base: n, count: true} }
 
 // rate is a percentage of part in whole; empty when whole is 0.
 func rate(part, whole int64) Cell {
@@ -68,6 +73,8 @@ type Table struct {
 	Columns []string
 	Rows    [][]Cell
 	Note    string
+	rels    []relation // the sums the table holds, for suppression
+	derived []derived
 }
 
 // Report is a whole report.
@@ -128,9 +135,19 @@ func Build(ctx context.Context, db *store.DB, comp Compliance, a care.Actor, o O
 	if r.Masked {
 		for i := range r.Tables {
 			mask(&r.Tables[i])
+			suppress(&r.Tables[i])
 		}
 	}
 	return r, nil
+}
+
+// span is n consecutive column or row indices from first.
+func span(first, n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = first + i
+	}
+	return out
 }
 
 // Lang is the language the report was made in.
@@ -196,6 +213,7 @@ func perPart(d *store.ReportData, l func(string, string) string, key, title stri
 	for i, n := range names {
 		t.Rows = append(t.Rows, append([]Cell{text(n)}, cols(counts[i])...))
 	}
+	t.perPartSums(len(d.Unit.Parts))
 	return t
 }
 
@@ -226,6 +244,10 @@ func eldersTable(d *store.ReportData, l func(string, string) string) Table {
 		}
 		return out
 	})
+	status := 3 + len(care.Categories)
+	selfCare := status + len(care.ElderStatuses)
+	t.rowSums(1, span(status, len(care.ElderStatuses))...)
+	t.rowSums(1, span(selfCare, len(care.SelfCareLevels))...)
 	t.Note = l("按类别计数时，一位老人可属多个类别；高龄按统计期末年满80周岁计。", "An elder may be in several categories; advanced age is 80 or over at the end of the period.")
 	return t
 }
@@ -240,6 +262,9 @@ func pairingTable(d *store.ReportData, l func(string, string) string) Table {
 		}
 		return out
 	})
+	t.rowSums(1, 2, 3)
+	t.rowSums(3, 5, 6, 7)
+	t.rowRates(4, 1, 2)
 	t.Note = l("结对按统计期最后一天计。", "Pairing as it stood on the last day of the period.")
 	return t
 }
@@ -280,6 +305,12 @@ func servicesTable(d *store.ReportData, l func(string, string) string, lang stri
 		row = append(row, count(c["services.elders"]))
 	}
 	t.Rows = append(t.Rows, append(row, text("")))
+	partCols := span(2, len(names))
+	if len(names) > 1 {
+		t.rowSums(partCols[len(partCols)-1], partCols[:len(partCols)-1]...)
+	}
+	typeRows := span(0, len(t.Rows)-2)
+	t.columnSums(typeRows, len(t.Rows)-2, partCols...)
 	t.Note = l("服务时长只计记录了结束时间的服务；更正记录已计入，划去的记录不计。", "Hours count services recorded with an end time; corrections are applied, struck-out records left out.")
 	return t
 }
@@ -352,10 +383,17 @@ func complianceTable(ctx context.Context, comp Compliance, d *store.ReportData, 
 	}
 	if len(d.Unit.Parts) > 1 {
 		sortKeys(totalOrder, func(k [2]string) (int, string, string) { return 0, k[0], k[1] })
+		partRows := map[[2]string][]int{}
+		for i, k := range order {
+			tk := [2]string{k.role, k.standard}
+			partRows[tk] = append(partRows[tk], i)
+		}
 		for _, k := range totalOrder {
+			t.columnSums(partRows[k], len(t.Rows), 3, 4, 5, 6)
 			t.Rows = append(t.Rows, complianceRow(l("合计", "Total"), k[0], k[1], *total[k], lang))
 		}
 	}
+	t.rowRates(7, 3, 4, 5)
 	if len(t.Rows) == 0 {
 		t.Note = l("本期没有结对可评估。", "No pairings to judge in this period.")
 	} else {
@@ -378,7 +416,7 @@ func volunteersTable(d *store.ReportData, l func(string, string) string) Table {
 	}
 	headers = append(headers, l("本期提供服务人数", "Served this period"), l("本期服务次数", "Services this period"),
 		l("本期服务时长(小时)", "Hours this period"), l("累计服务时长(小时)", "Hours in total"))
-	return perPart(d, l, "volunteers", l("志愿者队伍", "Volunteers"), headers, func(c store.ReportCounts) []Cell {
+	t := perPart(d, l, "volunteers", l("志愿者队伍", "Volunteers"), headers, func(c store.ReportCounts) []Cell {
 		out := []Cell{count(c["volunteers"]), count(c["volunteers.active"])}
 		for _, k := range care.VolunteerKinds {
 			out = append(out, count(c["volunteers.kind."+k.Code]))
@@ -387,6 +425,8 @@ func volunteersTable(d *store.ReportData, l func(string, string) string) Table {
 		return append(out, count(c["volunteers.serving"]), Cell{Num: float64(c["volunteers.records"]), IsNum: true, Base: c["volunteers.serving"]},
 			hours(c["volunteers.minutes"], c["volunteers.serving"]), tenths)
 	})
+	t.rowSums(2, span(3, len(care.VolunteerKinds))...)
+	return t
 }
 
 func cardsTable(d *store.ReportData, l func(string, string) string) Table {
@@ -397,6 +437,9 @@ func cardsTable(d *store.ReportData, l func(string, string) string) Table {
 		return []Cell{count(c["cards"]), count(c["cards.signed"]), count(c["cards.pass"]), count(c["cards.needs_improvement"]),
 			count(unsigned), rate(c["cards.signed"], max(c["cards"], c["cards.signed"]))}
 	})
+	t.rowSums(1, 2, 5)
+	t.rowSums(2, 3, 4)
+	t.rowRates(6, 1, 2)
 	t.Note = l("一位老人一个月一张服务卡。", "One card per elder per month.")
 	return t
 }

@@ -93,8 +93,8 @@ func (r *Report) WriteXLSX(w io.Writer) error {
 			vals := make([]any, len(row))
 			for j, c := range row {
 				switch {
-				case c.Masked:
-					vals[j] = excelize.Cell{StyleID: right, Value: "<5"}
+				case c.Masked || c.Suppressed:
+					vals[j] = excelize.Cell{StyleID: right, Value: c.String()}
 				case c.IsNum && c.Decimals > 0:
 					vals[j] = excelize.Cell{StyleID: dec, Value: c.Num}
 				case c.IsNum:
@@ -128,7 +128,8 @@ func (r *Report) subtitle() string {
 	l := labeler(r.lang)
 	s := fmt.Sprintf(l("统计期：%s 至 %s　制表时间：%s", "Period: %s to %s   Made: %s"), r.From, r.To, r.Generated)
 	if r.Masked {
-		s += l("　（不足5人的数字显示为“<5”）", "   (counts under 5 are shown as \"<5\")")
+		s += l("　（不足5人的数字显示为“<5”；为防止由合计反推，另有部分数字以“*”隐藏）",
+			"   (counts under 5 are shown as \"<5\"; a few more are hidden as \"*\" so that no total gives them back)")
 	}
 	return s
 }
@@ -241,7 +242,7 @@ func (r *Report) JSON() any {
 			vals := make([]any, len(row))
 			for j, c := range row {
 				switch {
-				case c.Masked || !c.IsNum:
+				case c.Masked || c.Suppressed || !c.IsNum:
 					vals[j] = c.String()
 				default:
 					vals[j] = c.Num
