@@ -269,9 +269,10 @@ func (db *DB) Report(ctx context.Context, a care.Actor, u ReportUnit, p Period) 
 	in := "(" + strings.Join(ids, ",") + ")"
 	until, last := stamp(p.Until), p.LastDay()
 	months := "('" + strings.Join(p.Months, "','") + "')"
-	// Records struck out by an amendment count nowhere (amendments are few:
-	// the list is built once per query).
-	live := ` AND r.amends IS NULL AND r.id NOT IN (SELECT c.amends FROM service_records c WHERE c.amends IS NOT NULL AND c.changes LIKE '%"void":true%')`
+	// Records struck out by an amendment count nowhere. Amendments are few:
+	// the list is built once per query from the amends index, which
+	// "amends > 0" uses and "amends IS NOT NULL" does not.
+	live := ` AND r.amends IS NULL AND r.id NOT IN (SELECT c.amends FROM service_records c WHERE c.amends > 0 AND c.changes LIKE '%"void":true%')`
 	add := func(community int64, key string, n int64) {
 		if i, ok := part[community]; ok && n != 0 {
 			d.Parts[i][key] += n
