@@ -271,8 +271,10 @@ func (db *DB) Report(ctx context.Context, a care.Actor, u ReportUnit, p Period) 
 	months := "('" + strings.Join(p.Months, "','") + "')"
 	// Records struck out by an amendment count nowhere. Amendments are few:
 	// the list is built once per query from the amends index, which
-	// "amends > 0" uses and "amends IS NOT NULL" does not.
-	live := ` AND r.amends IS NULL AND r.id NOT IN (SELECT c.amends FROM service_records c WHERE c.amends > 0 AND c.changes LIKE '%"void":true%')`
+	// "amends > 0" uses and "amends IS NOT NULL" does not. "+r.amends"
+	// keeps SQLite from reading every original through that index (all of
+	// them have amends NULL) instead of the month's.
+	live := ` AND +r.amends IS NULL AND r.id NOT IN (SELECT c.amends FROM service_records c WHERE c.amends > 0 AND c.changes LIKE '%"void":true%')`
 	add := func(community int64, key string, n int64) {
 		if i, ok := part[community]; ok && n != 0 {
 			d.Parts[i][key] += n
@@ -494,18 +496,22 @@ func (db *DB) applyAmendments(ctx context.Context, d *ReportData, part map[int64
 	type fix struct {
 		community int64
 		from, to  string // types
+		newest    int64  // the amendment that set to
 		minutes   int64
 		void      bool
 	}
 	fixes := map[int64]*fix{}
 	var order []int64
-	err := db.each(ctx, `SELECT o.id, e.community_id, o.type, o.at, o.end_at, a.type, a.changes FROM service_records a
- JOIN service_records o ON o.id = a.amends JOIN elders e ON e.id = o.elder_id
- WHERE a.amends IS NOT NULL AND o.month IN `+months+` AND e.community_id IN `+in+` ORDER BY a.id`, nil, func(r *sql.Rows) error {
-		var id, c int64
+	// CROSS JOIN makes SQLite start from the few amendments, not from the
+	// month's records; with no ORDER BY it reads them through the amends
+	// index, so the newest is picked here.
+	err := db.each(ctx, `SELECT o.id, a.id, e.community_id, o.type, o.at, o.end_at, a.type, a.changes
+ FROM service_records a CROSS JOIN service_records o JOIN elders e ON e.id = o.elder_id
+ WHERE a.amends > 0 AND o.id = a.amends AND o.month IN `+months+` AND e.community_id IN `+in, nil, func(r *sql.Rows) error {
+		var id, aID, c int64
 		var typ, at, aType, changes string
 		var end sql.NullString
-		if err := r.Scan(&id, &c, &typ, &at, &end, &aType, &changes); err != nil {
+		if err := r.Scan(&id, &aID, &c, &typ, &at, &end, &aType, &changes); err != nil {
 			return err
 		}
 		f := fixes[id]
@@ -526,7 +532,9 @@ func (db *DB) applyAmendments(ctx context.Context, d *ReportData, part map[int64
 		if v, _ := ch["void"].(bool); v {
 			f.void = true // striking out is final
 		}
-		f.to = aType // the newest amendment holds the record as corrected
+		if aID > f.newest { // the newest amendment holds the record as corrected
+			f.to, f.newest = aType, aID
+		}
 		return nil
 	})
 	if err != nil {

@@ -57,12 +57,15 @@ func reportFixture(t *testing.T, db *store.DB, f *storetest.Fixture) (c1, c2 sto
 	end = at("2026-11-08", 9).Add(45 * time.Minute)
 	walk := &care.ServiceRecord{ElderID: f.Elder1.ID, Kind: "spirit", Type: "walk", At: at("2026-11-08", 9), EndAt: &end}
 	must(db.AddService(ctx, f.Volunteer, walk, store.Proof{}))
-	// A greeting and the walk struck out, the shopping corrected to cleaning.
+	// A greeting and the walk struck out, the shopping corrected twice:
+	// the newest correction counts.
 	_, err := db.AddAmendment(ctx, f.Comm1, greetings[2], "重复录入", map[string]any{"void": true})
 	must(err)
 	_, err = db.AddAmendment(ctx, f.Comm1, walk.ID, "没有去", map[string]any{"void": true})
 	must(err)
-	_, err = db.AddAmendment(ctx, f.Station, shopping.ID, "实为打扫卫生", map[string]any{"type": "cleaning"})
+	_, err = db.AddAmendment(ctx, f.Station, shopping.ID, "实为打扫卫生", map[string]any{"type": "cooking"})
+	must(err)
+	_, err = db.AddAmendment(ctx, f.Station, shopping.ID, "再次更正：实为打扫卫生", map[string]any{"type": "cleaning"})
 	must(err)
 	_, err = db.SignCard(ctx, f.Station, f.Elder1.ID, "2026-10", "pass", "")
 	must(err)
