@@ -5,6 +5,7 @@ import "net/http"
 // englishReports translates this feature's UI text; the report's own
 // tables come from internal/report in the page's language.
 var englishReports = map[string]string{
+	"少于5人的数字显示为 <5，以保护个人信息；为防止由合计反推，另有部分数字以 * 隐藏": "Counts under 5 are shown as <5 to protect privacy; a few more are hidden as * so that no total gives them back",
 	"统计报表":         "Reports",
 	"统计单位":         "Unit",
 	"统计期":          "Period",
