@@ -18,10 +18,14 @@ type homeData struct {
 	Totals   store.CommunityStats
 	MyElders []care.Elder
 	Masked   bool
+	// Dash is the dashboard: this month at a glance and six months of
+	// charts (dashboard.go).
+	Dash *homeDashboard
 }
 
 // home shows each role its starting point: the volunteer their elders, the
-// clinic its elders, staff and viewers the numbers.
+// clinic its elders, staff and viewers the numbers and the dashboard's
+// charts.
 func (s *Server) home(w http.ResponseWriter, r *http.Request, p *page) error {
 	p.Title, p.Active = "首页", "home"
 	d := homeData{Masked: p.Actor.Role == care.RoleViewer}
@@ -49,7 +53,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, p *page) error {
 			if d.Cases, err = s.db.Cases(r.Context(), p.Actor, true); err != nil {
 				return err
 			}
-			if d.Alerts, err = s.db.Alerts(r.Context(), p.Actor, store.AlertFilter{Open: true, Limit: 50}); err != nil {
+			if d.Alerts, err = s.db.Alerts(r.Context(), p.Actor, store.AlertFilter{Open: true, Limit: alertListLimit}); err != nil {
 				return err
 			}
 		}
@@ -57,6 +61,9 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, p *page) error {
 			if d.Live, err = s.notGreeted(r, p.Actor, 0); err != nil {
 				return err
 			}
+		}
+		if d.Dash, err = s.dashboard(r.Context(), p, st, len(d.Alerts), len(d.Cases)); err != nil {
+			return err
 		}
 	}
 	p.Data = d

@@ -46,6 +46,8 @@ type Server struct {
 	// tracker answers compliance questions; without it (SetTracker not
 	// called) the pages that need it say so and the rest works.
 	tracker *tracker.Tracker
+	// services caches the home dashboards' closed months (dashboard.go).
+	services serviceCache
 }
 
 // New parses the templates and sets up the routes.
