@@ -136,6 +136,7 @@ func (h *historian) neighbour(e *elder, v *volunteer, from time.Time) {
 		}
 		if h.f.chance(2.1 / 7) {
 			r := &care.ServiceRecord{ElderID: e.ID, Kind: "spirit", Type: "chat", At: h.at(day, 14, 18), Note: pick(h.f, chatNotes)}
+			h.lasted(r, 30)
 			if h.f.chance(0.06) { // written on the paper card, copied in later by the committee
 				staff := h.communityActor(e)
 				r.Source, r.VolunteerID = "paper", &v.ID
@@ -168,7 +169,9 @@ func (h *historian) visitor(e *elder, v *volunteer, from time.Time) {
 		case 3:
 			kind, typ = "life", "cleaning"
 		}
-		h.add(a, &care.ServiceRecord{ElderID: e.ID, Kind: kind, Type: typ, At: h.at(day, 9, 17)}, h.proof(e))
+		r := &care.ServiceRecord{ElderID: e.ID, Kind: kind, Type: typ, At: h.at(day, 9, 17)}
+		h.lasted(r, 60)
+		h.add(a, r, h.proof(e))
 	}
 	for _, fd := range h.festivals {
 		if fd.Before(from) || !h.f.chance(0.85) {
@@ -215,3 +218,13 @@ var (
 	chatNotes    = []string{"聊家常，老人心情不错", "陪老人说话，聊起子女近况", "读报聊天", "一起看了戏曲节目", "聊天，提醒按时吃药", ""}
 	inquiryNotes = []string{"电话问讯，血压平稳", "登门问讯，提醒按时服药", "电话随访，睡眠欠佳，建议复诊", "电话问讯，无不适"}
 )
+
+// lasted gives a visit an end time, so the reports have service hours: at
+// least that many minutes, varied by the start's minute rather than by a draw
+// of the random source, which would change the rest of the demo.
+func (h *historian) lasted(r *care.ServiceRecord, least int) {
+	end := r.At.Add(time.Duration(least+r.At.Minute()%least) * time.Minute)
+	if !end.After(h.now) {
+		r.EndAt = &end
+	}
+}
