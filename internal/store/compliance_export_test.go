@@ -7,6 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
 	"carecircle/internal/care"
 )
 
@@ -61,7 +64,7 @@ func FillBenchStreet(ctx context.Context, db *DB, communities, perCommunity, day
 	return bs, nil
 }
 
-func (db *DB) fillBenchCommunity(ctx context.Context, bs *BenchStreet, community int64, c, n int, first time.Time, days int) error {
+func (db *DB) fillBenchCommunity(ctx context.Context, bs *BenchStreet, community int64, c, n int, first time.Time, days int) (err error) {
 	base := time.Date(1930, 1, 1, 0, 0, 0, 0, time.UTC)
 	var elders []*care.Elder
 	for i := 0; i < n; i++ {
@@ -75,6 +78,14 @@ func (db *DB) fillBenchCommunity(ctx context.Context, bs *BenchStreet, community
 	if err := db.CreateElders(ctx, station, elders); err != nil {
 		return err
 	}
+	// PostgreSQL takes the year of greetings by COPY, after the elders and
+	// pairings are committed: row by row it takes an hour.
+	var copies []benchCopy
+	defer func() {
+		if err == nil && len(copies) > 0 {
+			err = db.copyGreetings(ctx, copies, first)
+		}
+	}()
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		now := db.now()
 		started := dateString(first)
@@ -98,7 +109,9 @@ func (db *DB) fillBenchCommunity(ctx context.Context, bs *BenchStreet, community
 			if i%10 == 0 {
 				written-- // one elder in ten is not greeted yet today
 			}
-			if err := db.benchGreetings(ctx, tx, e.ID, vol, first, written); err != nil {
+			if db.dialect == postgres {
+				copies = append(copies, benchCopy{e.ID, vol, written})
+			} else if err := db.benchGreetings(ctx, tx, e.ID, vol, first, written); err != nil {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, db.q(`UPDATE elders SET chain_len = ? WHERE id = ?`), written, e.ID); err != nil {
@@ -106,6 +119,40 @@ func (db *DB) fillBenchCommunity(ctx context.Context, bs *BenchStreet, community
 			}
 		}
 		return nil
+	})
+}
+
+type benchCopy struct {
+	elder, vol int64
+	days       int
+}
+
+// copyGreetings writes benchGreetings' rows with COPY.
+func (db *DB) copyGreetings(ctx context.Context, copies []benchCopy, first time.Time) error {
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	cols := []string{"elder_id", "seq", "month", "kind", "type", "at", "volunteer_id", "served_by", "method", "verified",
+		"source", "entered_by", "entered_at", "prev_hash", "hash"}
+	return conn.Raw(func(dc any) error {
+		pc := dc.(*stdlib.Conn).Conn()
+		i, d := 0, 0
+		src := pgx.CopyFromFunc(func() ([]any, error) {
+			for i < len(copies) && d >= copies[i].days {
+				i, d = i+1, 0
+			}
+			if i == len(copies) {
+				return nil, nil
+			}
+			c := copies[i]
+			at := first.AddDate(0, 0, d).Add(8*time.Hour + time.Duration((c.elder*7+int64(d))%120)*time.Minute)
+			d++
+			return []any{c.elder, d, monthOf(at), "life", "greeting", stamp(at), c.vol, "志愿者", "none", false, "spot", "bench", stamp(at), "", ""}, nil
+		})
+		_, err := pc.CopyFrom(ctx, pgx.Identifier{"service_records"}, cols, src)
+		return err
 	})
 }
 
