@@ -269,12 +269,6 @@ func (db *DB) Report(ctx context.Context, a care.Actor, u ReportUnit, p Period) 
 	in := "(" + strings.Join(ids, ",") + ")"
 	until, last := stamp(p.Until), p.LastDay()
 	months := "('" + strings.Join(p.Months, "','") + "')"
-	// Records struck out by an amendment count nowhere. Amendments are few:
-	// the list is built once per query from the amends index, which
-	// "amends > 0" uses and "amends IS NOT NULL" does not. "+r.amends"
-	// keeps SQLite from reading every original through that index (all of
-	// them have amends NULL) instead of the month's.
-	live := ` AND +r.amends IS NULL AND r.id NOT IN (SELECT c.amends FROM service_records c WHERE c.amends > 0 AND c.changes LIKE '%"void":true%')`
 	add := func(community int64, key string, n int64) {
 		if i, ok := part[community]; ok && n != 0 {
 			d.Parts[i][key] += n
@@ -336,7 +330,7 @@ func (db *DB) Report(ctx context.Context, a care.Actor, u ReportUnit, p Period) 
 		// first counted per month, elder, type and volunteer in index
 		// order, then summed by community.
 		{`SELECT e.community_id, x.type, SUM(x.n) FROM (SELECT r.month, r.elder_id, r.type, COUNT(*) AS n FROM service_records r
- WHERE r.month IN ` + months + live + ` GROUP BY r.month, r.elder_id, r.type) x
+ WHERE r.month IN ` + months + counted + ` GROUP BY r.month, r.elder_id, r.type) x
  JOIN elders e ON e.id = x.elder_id WHERE e.community_id IN ` + in + ` GROUP BY 1, 2`,
 			nil, func(r *sql.Rows) error {
 				var c, n int64
@@ -345,11 +339,11 @@ func (db *DB) Report(ctx context.Context, a care.Actor, u ReportUnit, p Period) 
 					return err
 				}
 				add(c, "services", n)
-				add(c, "services."+kindOf(typ)+"."+typ, n)
+				add(c, "services."+serviceKind(typ)+"."+typ, n)
 				return nil
 			}},
 		{`SELECT e.community_id, COUNT(DISTINCT x.elder_id), COUNT(*) FROM (SELECT DISTINCT r.month, r.elder_id FROM service_records r
- WHERE r.month IN ` + months + live + `) x
+ WHERE r.month IN ` + months + counted + `) x
  JOIN elders e ON e.id = x.elder_id WHERE e.community_id IN ` + in + ` GROUP BY 1`,
 			nil, func(r *sql.Rows) error {
 				var c, elders, cards int64
@@ -361,7 +355,7 @@ func (db *DB) Report(ctx context.Context, a care.Actor, u ReportUnit, p Period) 
 				return nil
 			}},
 		{`SELECT e.community_id, r.type, r.volunteer_id, ` + db.minutesBetween("r.at", "r.end_at") + ` FROM service_records r JOIN elders e ON e.id = r.elder_id
- WHERE r.month IN ` + months + ` AND r.end_at IS NOT NULL` + live + ` AND e.community_id IN ` + in,
+ WHERE r.month IN ` + months + ` AND r.end_at IS NOT NULL` + counted + ` AND e.community_id IN ` + in,
 			nil, func(r *sql.Rows) error {
 				var c, minutes int64
 				var typ string
@@ -369,7 +363,7 @@ func (db *DB) Report(ctx context.Context, a care.Actor, u ReportUnit, p Period) 
 				if err := r.Scan(&c, &typ, &vol, &minutes); err != nil {
 					return err
 				}
-				add(c, "services."+kindOf(typ)+"."+typ+".minutes", minutes)
+				add(c, "services."+serviceKind(typ)+"."+typ+".minutes", minutes)
 				if vol.Valid {
 					timed[vol.Int64] += minutes
 				}
@@ -392,7 +386,7 @@ func (db *DB) Report(ctx context.Context, a care.Actor, u ReportUnit, p Period) 
 				return nil
 			}},
 		{`SELECT v.community_id, COUNT(DISTINCT x.volunteer_id), SUM(x.n) FROM (SELECT r.month, r.elder_id, r.type, r.volunteer_id, COUNT(*) AS n
- FROM service_records r WHERE r.month IN ` + months + live + ` AND r.volunteer_id IS NOT NULL GROUP BY r.month, r.elder_id, r.type, r.volunteer_id) x
+ FROM service_records r WHERE r.month IN ` + months + counted + ` AND r.volunteer_id IS NOT NULL GROUP BY r.month, r.elder_id, r.type, r.volunteer_id) x
  JOIN volunteers v ON v.id = x.volunteer_id WHERE v.community_id IN ` + in + ` GROUP BY 1`,
 			nil, func(r *sql.Rows) error {
 				var c, serving, n int64
@@ -476,16 +470,6 @@ func (db *DB) volunteerMinutes(ctx context.Context, timed map[int64]int64, add f
 	})
 }
 
-// kindOf is the kind of a service type: every type code belongs to one
-// kind, so the counts need not read the kind from each record.
-func kindOf(typ string) string {
-	for _, t := range care.ServiceTypes {
-		if t.Code == typ {
-			return t.Kind
-		}
-	}
-	return "other"
-}
 
 // applyAmendments moves the services corrected to another type, with their
 // minutes: amendments are few, so they are read apart rather than joined
@@ -547,7 +531,7 @@ func (db *DB) applyAmendments(ctx context.Context, d *ReportData, part map[int64
 			continue
 		}
 		c := d.Parts[i]
-		from, to := "services."+kindOf(f.from)+"."+f.from, "services."+kindOf(f.to)+"."+f.to
+		from, to := "services."+serviceKind(f.from)+"."+f.from, "services."+serviceKind(f.to)+"."+f.to
 		c[from]--
 		c[to]++
 		if f.minutes != 0 {
