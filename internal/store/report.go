@@ -470,7 +470,6 @@ func (db *DB) volunteerMinutes(ctx context.Context, timed map[int64]int64, add f
 	})
 }
 
-
 // applyAmendments moves the services corrected to another type, with their
 // minutes: amendments are few, so they are read apart rather than joined
 // to every record (struck-out records are left out by the queries). A
