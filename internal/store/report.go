@@ -563,13 +563,3 @@ func (db *DB) minutesBetween(from, to string) string {
 	}
 	return fmt.Sprintf("CAST(ROUND((julianday(%s) - julianday(%s)) * 1440) AS INTEGER)", to, from)
 }
-
-// concat joins string expressions.
-func (db *DB) concat(parts ...string) string {
-	if db.dialect == postgres {
-		for i, p := range parts {
-			parts[i] = "CAST(" + p + " AS TEXT)"
-		}
-	}
-	return strings.Join(parts, " || ")
-}
