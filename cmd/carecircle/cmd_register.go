@@ -205,31 +205,20 @@ func cmdExport(ctx context.Context, e env, args []string) int {
 	return 0
 }
 
-// writeExport writes to a temporary file beside out and renames it, so a
-// failed export never leaves half a register behind.
+// writeExport writes the register whole or not at all, readable by its
+// owner only: it holds personal data.
 func writeExport(ctx context.Context, st *store.DB, a care.Actor, kind register.Kind, f register.Format,
 	ef store.ElderFilter, vf store.VolunteerFilter, reveal bool, out string) (int, error) {
-	tmp, err := os.CreateTemp(filepath.Dir(out), ".export-*")
-	if err != nil {
-		return 0, err
-	}
-	defer os.Remove(tmp.Name())
 	var n int
-	if kind == register.Elders {
-		n, err = register.ExportElders(ctx, st, a, ef, f, reveal, tmp)
-	} else {
-		n, err = register.ExportVolunteers(ctx, st, a, vf, f, tmp)
-	}
-	if err == nil {
-		err = tmp.Chmod(0o600) // personal data: readable by its owner only
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return 0, err
-	}
-	return n, os.Rename(tmp.Name(), out)
+	err := writeAtomically(out, 0o600, func(w io.Writer) (err error) {
+		if kind == register.Elders {
+			n, err = register.ExportElders(ctx, st, a, ef, f, reveal, w)
+		} else {
+			n, err = register.ExportVolunteers(ctx, st, a, vf, f, w)
+		}
+		return err
+	})
+	return n, err
 }
 
 const reportUsage = "usage: carecircle report --db DSN --period 2026-11|2026-Q4 --unit STREET_OR_COMMUNITY --format xlsx|csv|json --out FILE [--as USERNAME] [--lang zh|en]"
@@ -286,7 +275,7 @@ func cmdReport(ctx context.Context, e env, args []string) int {
 		}
 		return 0
 	}
-	if err := writeAtomically(*out, func(w io.Writer) error { return rep.Write(w, *format) }); err != nil {
+	if err := writeAtomically(*out, 0o644, func(w io.Writer) error { return rep.Write(w, *format) }); err != nil {
 		return exitFor(e, "report", err)
 	}
 	fmt.Fprintf(e.stderr, "wrote %s: %s (%d tables)\n", *out, rep.Title, len(rep.Tables))
@@ -312,13 +301,16 @@ func reportActor(ctx context.Context, st *store.DB, as, unit string) (care.Actor
 
 // writeAtomically writes to a temporary file beside out and renames it, so
 // a failure never leaves half a file behind.
-func writeAtomically(out string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(out), ".report-*")
+func writeAtomically(out string, perm os.FileMode, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(out), ".carecircle-*")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp.Name())
 	err = write(tmp)
+	if err == nil {
+		err = tmp.Chmod(perm)
+	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}

@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"errors"
 	"net/http"
 	"strings"
 
@@ -50,7 +49,7 @@ func (s *Server) getReport(r *request) (int, any, error) {
 		fe.Add("format", care.Msg{ZH: "格式应为 json、xlsx 或 csv", EN: "the format is json, xlsx or csv"})
 	}
 	period := q.Get("period")
-	if _, err := store.ParsePeriod(period, s.db.Loc); err != nil && !addFieldErrors(fe, err) {
+	if _, err := store.ParsePeriod(period, s.db.Loc); err != nil && !fe.Merge(err) {
 		return 0, nil, err
 	}
 	unit := strings.TrimSpace(q.Get("unit"))
@@ -63,7 +62,7 @@ func (s *Server) getReport(r *request) (int, any, error) {
 			unit = units[0]
 		}
 	}
-	if _, err := s.db.ResolveReportUnit(r.ctx, r.actor, unit); err != nil && !addFieldErrors(fe, err) {
+	if _, err := s.db.ResolveReportUnit(r.ctx, r.actor, unit); err != nil && !fe.Merge(err) {
 		return 0, nil, err
 	}
 	if err := fe.Err(); err != nil {
@@ -88,17 +87,4 @@ func (s *Server) getReport(r *request) (int, any, error) {
 	}
 	r.w.(*fileResponse).send(reportContentTypes[format], rep.Filename(format), buf.Bytes())
 	return 0, nil, nil
-}
-
-// addFieldErrors copies a validation error's field reasons into fe and
-// tells whether err was one.
-func addFieldErrors(fe care.FieldErrors, err error) bool {
-	var ce *care.Error
-	if !errors.As(err, &ce) || ce.Code != care.EInvalid || len(ce.Fields) == 0 {
-		return false
-	}
-	for k, m := range ce.Fields {
-		fe.Add(k, m)
-	}
-	return true
 }

@@ -89,3 +89,17 @@ func (f FieldErrors) Err() error {
 	}
 	return &Error{Code: EInvalid, Message: "输入有误，请检查标出的字段 / invalid input", Fields: map[string]Msg(f)}
 }
+
+// Merge adds a validation error's field reasons to f, so that checks made
+// one after another can report every field at once, and tells whether err
+// was such an error.
+func (f FieldErrors) Merge(err error) bool {
+	var ce *Error
+	if !errors.As(err, &ce) || ce.Code != EInvalid || len(ce.Fields) == 0 {
+		return false
+	}
+	for k, m := range ce.Fields {
+		f.Add(k, m)
+	}
+	return true
+}

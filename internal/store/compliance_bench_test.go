@@ -69,24 +69,11 @@ func BenchmarkApplyRecord(b *testing.B) {
 // the next run. Run with -benchtime=1x: the rebuilds take a while each.
 func BenchmarkStreet(b *testing.B) {
 	ctx := context.Background()
-	elders, days := envInt("CARECIRCLE_BENCH_ELDERS", 20000), envInt("CARECIRCLE_BENCH_DAYS", 365)
 	path := os.Getenv("CARECIRCLE_BENCH_DB")
 	if path == "" {
 		path = filepath.Join(b.TempDir(), "street.db")
 	}
-	_, statErr := os.Stat(path)
-	db := storetest.Open(b, path)
-	var bs *store.BenchStreet
-	if statErr == nil {
-		bs = reopenBench(b, db)
-	} else {
-		start := time.Now()
-		var err error
-		if bs, err = store.FillBenchStreet(ctx, db, max(elders/2000, 1), min(elders, 2000), days); err != nil {
-			b.Fatal(err)
-		}
-		b.Logf("wrote %d elders and %d records in %v", elders, elders*days, time.Since(start).Round(time.Second))
-	}
+	db, bs := openBenchStreet(b, path)
 	today := db.Now().In(db.Loc)
 	b.Run("not-greeted/community-2000", func(b *testing.B) {
 		for b.Loop() {
@@ -162,6 +149,26 @@ func rebuildInMemory(b *testing.B, db *store.DB, streetID int64) {
 		}
 		b.ReportMetric(float64(n), "records")
 	}
+}
+
+// openBenchStreet opens the benchmark street at dsn: a SQLite file kept
+// from an earlier run, or else a new one (or a PostgreSQL schema) filled
+// with CARECIRCLE_BENCH_ELDERS elders (20,000) greeted daily for
+// CARECIRCLE_BENCH_DAYS days (365).
+func openBenchStreet(b *testing.B, dsn string) (*store.DB, *store.BenchStreet) {
+	elders, days := envInt("CARECIRCLE_BENCH_ELDERS", 20000), envInt("CARECIRCLE_BENCH_DAYS", 365)
+	_, statErr := os.Stat(dsn)
+	db := storetest.Open(b, dsn)
+	if statErr == nil {
+		return db, reopenBench(b, db)
+	}
+	start := time.Now()
+	bs, err := store.FillBenchStreet(context.Background(), db, max(elders/2000, 1), min(elders, 2000), days)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("wrote %d elders and %d records in %v", elders, elders*days, time.Since(start).Round(time.Second))
+	return db, bs
 }
 
 func reopenBench(b *testing.B, db *store.DB) *store.BenchStreet {

@@ -41,20 +41,7 @@ func BenchmarkReport(b *testing.B) {
 
 func benchReport(b *testing.B, dsn string) {
 	ctx := context.Background()
-	elders, days := envInt("CARECIRCLE_BENCH_ELDERS", 20000), envInt("CARECIRCLE_BENCH_DAYS", 365)
-	_, statErr := os.Stat(dsn)
-	db := storetest.Open(b, dsn)
-	var bs *store.BenchStreet
-	if statErr == nil {
-		bs = reopenBench(b, db)
-	} else {
-		start := time.Now()
-		var err error
-		if bs, err = store.FillBenchStreet(ctx, db, max(elders/2000, 1), min(elders, 2000), days); err != nil {
-			b.Fatal(err)
-		}
-		b.Logf("wrote %d elders and %d records in %v", elders, elders*days, time.Since(start).Round(time.Second))
-	}
+	db, bs := openBenchStreet(b, dsn)
 	for _, period := range []string{"2026-10", "2026-Q3"} {
 		p, err := store.ParsePeriod(period, db.Loc)
 		if err != nil {

@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -224,10 +223,10 @@ func quarterChoices(year, month int, lang string) []care.Choice {
 // reasons to those already in fe (a download's format), so the form shows
 // every problem at once; then it makes the report in the page's language.
 func (s *Server) buildReport(ctx context.Context, p *page, unit, period string, fe care.FieldErrors) (*report.Report, error) {
-	if _, err := store.ParsePeriod(period, s.db.Loc); err != nil && !addFieldErrors(fe, err) {
+	if _, err := store.ParsePeriod(period, s.db.Loc); err != nil && !fe.Merge(err) {
 		return nil, err
 	}
-	if _, err := s.db.ResolveReportUnit(ctx, p.Actor, unit); err != nil && !addFieldErrors(fe, err) {
+	if _, err := s.db.ResolveReportUnit(ctx, p.Actor, unit); err != nil && !fe.Merge(err) {
 		return nil, err
 	}
 	if err := fe.Err(); err != nil {
@@ -239,19 +238,6 @@ func (s *Server) buildReport(ctx context.Context, p *page, unit, period string, 
 		comp = s.tracker
 	}
 	return report.Build(ctx, s.db, comp, p.Actor, report.Options{Unit: unit, Period: period, Lang: p.Lang})
-}
-
-// addFieldErrors copies a validation error's field reasons into fe and
-// tells whether err was one.
-func addFieldErrors(fe care.FieldErrors, err error) bool {
-	var ce *care.Error
-	if !errors.As(err, &ce) || ce.Code != care.EInvalid || len(ce.Fields) == 0 {
-		return false
-	}
-	for k, m := range ce.Fields {
-		fe.Add(k, m)
-	}
-	return true
 }
 
 // newReportView lays a report out for the page: numbers right-aligned,
