@@ -114,7 +114,12 @@ func Label(k Kind, i int) string {
 	y, m, d := from.YMD()
 	switch k {
 	case KindDay:
-		return fmt.Sprintf("%04d-%02d-%02d", y, int(m), d)
+		// The most common label by far, so no fmt: it is made per status.
+		b := make([]byte, 0, 10)
+		b = appendPadded(b, y, 4)
+		b = appendPadded(append(b, '-'), int(m), 2)
+		b = appendPadded(append(b, '-'), d, 2)
+		return string(b)
 	case KindISOWeek:
 		thursday := from.AddDays(3)
 		return fmt.Sprintf("%04d-W%02d", thursday.Year(), (thursday.YearDay()-1)/7+1)
@@ -128,25 +133,35 @@ func Label(k Kind, i int) string {
 	return ""
 }
 
+// appendPadded appends n with leading zeros to width digits.
+func appendPadded(b []byte, n, width int) []byte {
+	digits := strconv.AppendInt(nil, int64(n), 10)
+	for i := len(digits); i < width; i++ {
+		b = append(b, '0')
+	}
+	return append(b, digits...)
+}
+
 // ParseLabel is the inverse of Label.
 func ParseLabel(k Kind, s string) (int, error) {
-	bad := fmt.Errorf("%q is not a %s period label", s, k)
+	// Made only when needed: a restart parses millions of good labels.
+	bad := func() error { return fmt.Errorf("%q is not a %s period label", s, k) }
 	year, rest, ok := strings.Cut(s, "-")
 	y, err := strconv.Atoi(year)
 	if !ok || err != nil || len(year) != 4 {
-		return 0, bad
+		return 0, bad()
 	}
 	switch k {
 	case KindDay:
 		d, err := ParseDate(s)
 		if err != nil {
-			return 0, bad
+			return 0, bad()
 		}
 		return IndexOf(k, d), nil
 	case KindISOWeek:
 		w, err := strconv.Atoi(strings.TrimPrefix(rest, "W"))
 		if err != nil || !strings.HasPrefix(rest, "W") || w < 1 || w > isoWeeksIn(y) {
-			return 0, bad
+			return 0, bad()
 		}
 		return isoWeek1(y) + w - 1, nil
 	case KindHalfMonth:
@@ -154,23 +169,23 @@ func ParseLabel(k Kind, s string) (int, error) {
 		m, err1 := strconv.Atoi(mon)
 		h, err2 := strconv.Atoi(half)
 		if !ok || err1 != nil || err2 != nil || m < 1 || m > 12 || h < 1 || h > 2 {
-			return 0, bad
+			return 0, bad()
 		}
 		return (y*12+m-1)*2 + h - 1, nil
 	case KindMonth:
 		m, err := strconv.Atoi(rest)
 		if err != nil || m < 1 || m > 12 {
-			return 0, bad
+			return 0, bad()
 		}
 		return y*12 + m - 1, nil
 	case KindQuarter:
 		q, err := strconv.Atoi(strings.TrimPrefix(rest, "Q"))
 		if err != nil || !strings.HasPrefix(rest, "Q") || q < 1 || q > 4 {
-			return 0, bad
+			return 0, bad()
 		}
 		return y*4 + q - 1, nil
 	}
-	return 0, bad
+	return 0, bad()
 }
 
 // isoWeek1 returns the index of week 1 of ISO year y: the week holding 4 January.

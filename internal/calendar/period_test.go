@@ -181,3 +181,22 @@ func TestPeriodsOverlapping(t *testing.T) {
 		t.Error("festival kind accepted by PeriodOf")
 	}
 }
+
+// TestDayLabels: the day label is built by hand for speed; it must read
+// as the date does, and parse back, on every day of a long span.
+func TestDayLabels(t *testing.T) {
+	for d := NewDate(1899, time.December, 25); d <= NewDate(2101, time.January, 5); d = d.AddDays(1) {
+		i := IndexOf(KindDay, d)
+		y, m, day := d.YMD()
+		want := time.Date(y, m, day, 0, 0, 0, 0, time.UTC).Format("2006-01-02")
+		if got := Label(KindDay, i); got != want {
+			t.Fatalf("Label(%v) = %q, want %q", d, got, want)
+		}
+		if back, err := ParseLabel(KindDay, want); err != nil || back != i {
+			t.Fatalf("ParseLabel(%q) = %d, %v; want %d", want, back, err, i)
+		}
+	}
+	if _, err := ParseLabel(KindDay, "2026-13-01"); err == nil {
+		t.Error("a bad label parsed")
+	}
+}

@@ -70,18 +70,26 @@ func (s *State) Statuses(asOf time.Time) []Status {
 // Query returns the statuses q selects, in the order of Statuses. Its cost
 // is proportional to the number of periods returned, not to the history.
 func (s *State) Query(q Query) ([]Status, error) {
+	var out []Status
+	err := s.Each(q, func(st Status) { out = append(out, st) })
+	return out, err
+}
+
+// Each calls fn with each status q selects, in the order of Statuses,
+// without collecting them: a street's quarter is millions of periods, and
+// a tally needs none of them kept.
+func (s *State) Each(q Query, fn func(Status)) error {
 	pairings := s.order
 	if q.Pairings != nil {
 		pairings = nil
 		for _, id := range q.Pairings {
 			p := s.pairings[id]
 			if p == nil {
-				return nil, fmt.Errorf("unknown pairing %q", id)
+				return fmt.Errorf("unknown pairing %q", id)
 			}
 			pairings = append(pairings, p)
 		}
 	}
-	var out []Status
 	asOfDay := s.cal.DateOf(q.AsOf)
 	for _, p := range pairings {
 		lo, hi := max(p.From, q.Since), min(p.last, asOfDay)
@@ -90,11 +98,11 @@ func (s *State) Query(q Query) ([]Status, error) {
 		}
 		for tracks := range groupByCode(p.tracks) {
 			for _, tp := range s.periodsOf(p, tracks, lo, hi) {
-				out = append(out, s.status(p, tp, q.AsOf))
+				fn(s.status(p, tp, q.AsOf))
 			}
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // groupByCode yields runs of tracks that belong to the same standard code.

@@ -63,8 +63,15 @@ func judge(s compliance.Status, now time.Time) compliance.Outcome {
 // belongs to both. Periods that ended before the first record kept are not
 // judged. Its cost is that of the periods returned.
 func (st *street) monthStatuses(keys []string, from, until calendar.Date, now time.Time) ([]compliance.Status, error) {
+	var out []compliance.Status
+	err := st.eachStatus(keys, from, until, now, func(s compliance.Status) { out = append(out, s) })
+	return out, err
+}
+
+// eachStatus calls fn with each status monthStatuses would return.
+func (st *street) eachStatus(keys []string, from, until calendar.Date, now time.Time, fn func(compliance.Status)) error {
 	if st.firstDay == 0 {
-		return nil, nil
+		return nil
 	}
 	from = max(from, st.firstDay)
 	asOf := now
@@ -72,13 +79,12 @@ func (st *street) monthStatuses(keys []string, from, until calendar.Date, now ti
 		asOf = end
 	}
 	if st.cal.DateOf(asOf) < from || len(keys) == 0 {
-		return nil, nil
+		return nil
 	}
-	out, err := st.state.Query(compliance.Query{AsOf: asOf, Since: from, Pairings: keys})
-	for i := range out {
-		out[i].Outcome = judge(out[i], now)
-	}
-	return out, err
+	return st.state.Each(compliance.Query{AsOf: asOf, Since: from, Pairings: keys}, func(s compliance.Status) {
+		s.Outcome = judge(s, now)
+		fn(s)
+	})
 }
 
 // keys returns the pairings to report: of active elders, optionally of
@@ -165,10 +171,6 @@ func (st *street) table(first, last string, now time.Time) ([]TableRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	statuses, err := st.monthStatuses(st.keys(0, nil), from, until, now)
-	if err != nil {
-		return nil, err
-	}
 	type key struct {
 		community int64
 		role      string
@@ -176,7 +178,7 @@ func (st *street) table(first, last string, now time.Time) ([]TableRow, error) {
 	}
 	idx := map[key]int{}
 	var rows []TableRow
-	for _, s := range statuses {
+	err = st.eachStatus(st.keys(0, nil), from, until, now, func(s compliance.Status) {
 		p := st.pairings[s.Pairing]
 		k := key{st.elders[p.ElderID].CommunityID, p.Role, s.Standard}
 		i, ok := idx[k]
@@ -186,6 +188,9 @@ func (st *street) table(first, last string, now time.Time) ([]TableRow, error) {
 			rows = append(rows, TableRow{CommunityID: k.community, Role: k.role, Standard: k.standard})
 		}
 		rows[i].add(s.Outcome)
+	})
+	if err != nil {
+		return nil, err
 	}
 	slices.SortFunc(rows, func(a, b TableRow) int {
 		return cmp.Or(cmp.Compare(a.CommunityID, b.CommunityID), cmp.Compare(slices.Index(Roles, a.Role), slices.Index(Roles, b.Role)),
