@@ -7,7 +7,6 @@ import (
 
 	"carecircle/internal/care"
 	"carecircle/internal/report"
-	"carecircle/internal/store"
 )
 
 // routesReports registers the statistics report (统计上报) endpoint.
@@ -49,9 +48,6 @@ func (s *Server) getReport(r *request) (int, any, error) {
 		fe.Add("format", care.Msg{ZH: "格式应为 json、xlsx 或 csv", EN: "the format is json, xlsx or csv"})
 	}
 	period := q.Get("period")
-	if _, err := store.ParsePeriod(period, s.db.Loc); err != nil && !fe.Merge(err) {
-		return 0, nil, err
-	}
 	unit := strings.TrimSpace(q.Get("unit"))
 	if unit == "" {
 		units, err := s.db.ReportUnits(r.ctx, r.actor)
@@ -62,19 +58,11 @@ func (s *Server) getReport(r *request) (int, any, error) {
 			unit = units[0]
 		}
 	}
-	if _, err := s.db.ResolveReportUnit(r.ctx, r.actor, unit); err != nil && !fe.Merge(err) {
+	o := report.Options{Unit: unit, Period: period, Lang: lang}
+	if err := report.Check(r.ctx, s.db, r.actor, o, fe); err != nil {
 		return 0, nil, err
 	}
-	if err := fe.Err(); err != nil {
-		return 0, nil, err
-	}
-	// A nil *tracker.Tracker in the interface would not be nil: pass none,
-	// and the report says compliance is not available.
-	var comp report.Compliance
-	if s.tracker != nil {
-		comp = s.tracker
-	}
-	rep, err := report.Build(r.ctx, s.db, comp, r.actor, report.Options{Unit: unit, Period: period, Lang: lang})
+	rep, err := report.Build(r.ctx, s.db, report.Tracked(s.tracker), r.actor, o)
 	if err != nil {
 		return 0, nil, err
 	}

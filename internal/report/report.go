@@ -474,3 +474,25 @@ func sortKeys[K any](keys []K, by func(K) (int, string, string)) {
 		return cmp.Or(cmp.Compare(pa, pb), cmp.Compare(slices.Index(tracker.Roles, ra), slices.Index(tracker.Roles, rb)))
 	})
 }
+
+// Check adds to fe the reasons why the actor cannot have a report of
+// o.Unit for o.Period, so a form or an API call can name every bad field
+// at once, and returns them as one error.
+func Check(ctx context.Context, db *store.DB, a care.Actor, o Options, fe care.FieldErrors) error {
+	if _, err := store.ParsePeriod(o.Period, db.Loc); err != nil && !fe.Merge(err) {
+		return err
+	}
+	if _, err := db.ResolveReportUnit(ctx, a, o.Unit); err != nil && !fe.Merge(err) {
+		return err
+	}
+	return fe.Err()
+}
+
+// Tracked is a tracker as the reports' compliance source; no tracker gives
+// none (a nil pointer in the interface would not be a nil interface).
+func Tracked(t *tracker.Tracker) Compliance {
+	if t == nil {
+		return nil
+	}
+	return t
+}

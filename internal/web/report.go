@@ -12,7 +12,6 @@ import (
 
 	"carecircle/internal/care"
 	"carecircle/internal/report"
-	"carecircle/internal/store"
 )
 
 // reportForm is the 统计报表 form as it stands: the unit and the period
@@ -223,21 +222,11 @@ func quarterChoices(year, month int, lang string) []care.Choice {
 // reasons to those already in fe (a download's format), so the form shows
 // every problem at once; then it makes the report in the page's language.
 func (s *Server) buildReport(ctx context.Context, p *page, unit, period string, fe care.FieldErrors) (*report.Report, error) {
-	if _, err := store.ParsePeriod(period, s.db.Loc); err != nil && !fe.Merge(err) {
+	o := report.Options{Unit: unit, Period: period, Lang: p.Lang}
+	if err := report.Check(ctx, s.db, p.Actor, o, fe); err != nil {
 		return nil, err
 	}
-	if _, err := s.db.ResolveReportUnit(ctx, p.Actor, unit); err != nil && !fe.Merge(err) {
-		return nil, err
-	}
-	if err := fe.Err(); err != nil {
-		return nil, err
-	}
-	// A nil *tracker.Tracker in the interface would not be nil: pass none.
-	var comp report.Compliance
-	if s.tracker != nil {
-		comp = s.tracker
-	}
-	return report.Build(ctx, s.db, comp, p.Actor, report.Options{Unit: unit, Period: period, Lang: p.Lang})
+	return report.Build(ctx, s.db, report.Tracked(s.tracker), p.Actor, o)
 }
 
 // newReportView lays a report out for the page: numbers right-aligned,
