@@ -66,13 +66,20 @@ func TestBrowserViewerReportOnPhone(t *testing.T) {
 	storetest.Seed(t, db)
 	srv := newServer(t, db)
 	browserLogin(t, ctx, srv.URL, "viewer")
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/reports?unit=和平街道&period=2026-11"),
+	// A headless window is at least 500 px wide; the phone's own width
+	// comes from emulating its screen.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile),
+		chromedp.Navigate(srv.URL+"/reports?unit=和平街道&period=2026-11"),
 		chromedp.WaitVisible(chromedp.CSS("#report-masked"))); err != nil {
 		t.Fatal(err)
 	}
 	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#report")))
 	if err != nil || !strings.Contains(text, "<5") || strings.Contains(text, "王秀英") {
 		t.Fatalf("viewer report: %v", err)
+	}
+	width, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`window.innerWidth`))
+	if err != nil || width > 400 {
+		t.Fatalf("not a phone's width: %v %v", width, err)
 	}
 	overflow, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
 	if err != nil || overflow {
