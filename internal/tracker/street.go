@@ -89,18 +89,7 @@ func (st *street) load(ctx context.Context) error {
 		return st.rebuild(ctx)
 	}
 	started := time.Now()
-	if err := st.configure(ctx); err != nil {
-		return err
-	}
-	tracked, err := db.TrackedPairings(ctx, st.id)
-	if err != nil {
-		return err
-	}
-	elders, err := db.ComplianceElders(ctx, st.id, nil)
-	if err != nil {
-		return err
-	}
-	facts, err := db.CompliancePairings(ctx, st.id, nil)
+	elders, facts, tracked, err := st.readSettings(ctx)
 	if err != nil {
 		return err
 	}
@@ -273,23 +262,31 @@ func (st *street) records(r *store.ComplianceRecord) []compliance.Record {
 	return out
 }
 
+// readSettings configures the street's standards and reads what a load
+// and a rebuild both start from: its elders, pairings and tracked pairings.
+func (st *street) readSettings(ctx context.Context) ([]store.ComplianceElder, []store.PairingFact, []store.TrackedPairing, error) {
+	db := st.t.db
+	if err := st.configure(ctx); err != nil {
+		return nil, nil, nil, err
+	}
+	tracked, err := db.TrackedPairings(ctx, st.id)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	elders, err := db.ComplianceElders(ctx, st.id, nil)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	facts, err := db.CompliancePairings(ctx, st.id, nil)
+	return elders, facts, tracked, err
+}
+
 // rebuild builds the state from every record, with the current standards,
 // registry and tracked pairings, and saves it whole.
 func (st *street) rebuild(ctx context.Context) error {
 	db := st.t.db
 	started := time.Now()
-	if err := st.configure(ctx); err != nil {
-		return err
-	}
-	tracked, err := db.TrackedPairings(ctx, st.id)
-	if err != nil {
-		return err
-	}
-	elders, err := db.ComplianceElders(ctx, st.id, nil)
-	if err != nil {
-		return err
-	}
-	facts, err := db.CompliancePairings(ctx, st.id, nil)
+	elders, facts, tracked, err := st.readSettings(ctx)
 	if err != nil {
 		return err
 	}
