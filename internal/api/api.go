@@ -148,7 +148,7 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 // Status maps an error code to its HTTP status, the one place that does.
 func Status(err error) int {
 	switch care.ErrorCode(err) {
-	case care.EInvalid:
+	case care.EInvalid, care.EMonthNotEnded:
 		return http.StatusUnprocessableEntity
 	case care.ENotFound:
 		return http.StatusNotFound

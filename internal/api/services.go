@@ -1,6 +1,9 @@
 package api
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
@@ -46,6 +49,7 @@ type recordJSON struct {
 	AmountCents  int64          `json:"amount_cents"`
 	Verification map[string]any `json:"verification"`
 	Source       string         `json:"source"`
+	Late         bool           `json:"late"`
 	EnteredBy    string         `json:"entered_by"`
 	EnteredAt    string         `json:"entered_at"`
 	Amends       *int64         `json:"amends,omitempty"`
@@ -58,7 +62,7 @@ type recordJSON struct {
 func toRecordJSON(r *care.ServiceRecord, lang string, loc *time.Location) recordJSON {
 	j := recordJSON{ID: r.ID, ElderID: r.ElderID, Seq: r.Seq, Month: r.Month, Kind: r.Kind, Type: r.Type,
 		TypeLabel: care.ServiceTypeLabel(r.Kind, r.Type, lang), At: r.At.In(loc).Format(time.RFC3339), VolunteerID: r.VolunteerID,
-		ServedBy: r.ServedBy, Note: r.Note, AmountCents: r.AmountCents, Source: r.Source, EnteredBy: r.EnteredBy,
+		ServedBy: r.ServedBy, Note: r.Note, AmountCents: r.AmountCents, Source: r.Source, Late: r.Late(), EnteredBy: r.EnteredBy,
 		EnteredAt: r.EnteredAt.In(loc).Format(time.RFC3339), Amends: r.Amends, AmendReason: r.AmendReason, Changes: r.Changes,
 		PrevHash: r.PrevHash, Hash: r.Hash,
 		Verification: map[string]any{"method": r.Method, "verified": r.Verified, "detail": r.VerifyDetail}}
@@ -106,11 +110,39 @@ func (s *Server) addService(r *request) (int, any, error) {
 		return 0, nil, err
 	}
 	v := in.Verification
-	if err := s.db.AddService(r.ctx, r.actor, rec, store.Proof{Method: v.Method, Code: v.Code, PIN: v.PIN, Lat: v.Lat, Lon: v.Lon}); err != nil {
+	replay, err := s.db.AddServiceOnce(r.ctx, r.actor, rec, store.Proof{Method: v.Method, Code: v.Code, PIN: v.PIN, Lat: v.Lat, Lon: v.Lon},
+		attempt(r, "service", id, in))
+	if err != nil {
 		return 0, nil, err
 	}
 	r.w.Header().Set("Location", "/api/v1/services/"+strconv.FormatInt(rec.ID, 10))
-	return http.StatusCreated, toRecordJSON(rec, r.lang, s.db.Loc), nil
+	return createdOrReplayed(r, replay), toRecordJSON(rec, r.lang, s.db.Loc), nil
+}
+
+// attempt reads the Idempotency-Key header; the fingerprint is what was
+// asked, re-encoded, so a retry of the same request matches whatever its
+// spacing, and the same key for another elder or body does not.
+func attempt(r *request, what string, id int64, in any) store.Attempt {
+	key := r.Header.Get("Idempotency-Key")
+	if key == "" {
+		if _, sent := r.Header["Idempotency-Key"]; !sent {
+			return store.Attempt{}
+		}
+		key = " " // sent empty: refused as invalid by the store
+	}
+	b, _ := json.Marshal(in)
+	sum := sha256.Sum256(append([]byte(what+"/"+strconv.FormatInt(id, 10)+"/"), b...))
+	return store.Attempt{Key: key, Fingerprint: hex.EncodeToString(sum[:])}
+}
+
+// createdOrReplayed is 201 for a new record and 200, marked, for the
+// record a retried attempt stored before.
+func createdOrReplayed(r *request, replay bool) int {
+	if replay {
+		r.w.Header().Set("Idempotent-Replay", "true")
+		return http.StatusOK
+	}
+	return http.StatusCreated
 }
 
 func (s *Server) getService(r *request) (int, any, error) {
@@ -137,11 +169,12 @@ func (s *Server) amendService(r *request) (int, any, error) {
 	if err := decode(r, &in); err != nil {
 		return 0, nil, err
 	}
-	am, err := s.db.AddAmendment(r.ctx, r.actor, id, in.Reason, in.Changes)
+	am, replay, err := s.db.AddAmendmentOnce(r.ctx, r.actor, id, in.Reason, in.Changes, attempt(r, "amendment", id, in))
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusCreated, toRecordJSON(am, r.lang, s.db.Loc), nil
+	r.w.Header().Set("Location", "/api/v1/services/"+strconv.FormatInt(am.ID, 10))
+	return createdOrReplayed(r, replay), toRecordJSON(am, r.lang, s.db.Loc), nil
 }
 
 func (s *Server) getCard(r *request) (int, any, error) {

@@ -16,6 +16,9 @@ const (
 	EForbidden = "forbidden"
 	EUnauth    = "unauthorized"
 	EInternal  = "internal"
+	// EMonthNotEnded refuses signing a month that has not ended: a signed
+	// month is locked, and the month's visits are still being made.
+	EMonthNotEnded = "month_not_ended"
 )
 
 // Error is the one error type that crosses layers: a code, a message safe to

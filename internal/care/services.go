@@ -1,6 +1,7 @@
 package care
 
 import (
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -112,9 +113,96 @@ type ServiceRecord struct {
 // Unverified reports whether the record carries a flag for inspection.
 func (r *ServiceRecord) Unverified() bool { return !r.Verified && r.Amends == nil }
 
-// Validate checks a new record; now bounds how far in the future a time may be.
-func (r *ServiceRecord) Validate(now time.Time) error {
+// LateAfter is how long after a service its record may be stored before it
+// counts as entered late (补录) rather than on the spot.
+const LateAfter = 2 * time.Hour
+
+// Late reports whether the record was stored more than LateAfter after the
+// service it describes: on the card and in inspection it is marked 补录.
+func (r *ServiceRecord) Late() bool {
+	return !r.EnteredAt.IsZero() && r.EnteredAt.Sub(r.At) > LateAfter
+}
+
+// Bounds of a record's values, checked wherever a record is made.
+const (
+	MaxNoteRunes   = 2000
+	MaxAmountCents = 10_000_000 // 100,000 yuan
+	MaxDuration    = 12 * time.Hour
+	// DefaultLateEntry is how far back a volunteer may log a service.
+	DefaultLateEntry = 48 * time.Hour
+)
+
+// EntryRules say when a service may be said to have happened, as judged
+// at the moment its record is made.
+type EntryRules struct {
+	Now time.Time
+	// LateEntry is how far back a volunteer may log a service; older
+	// services are entered by community staff from the paper card.
+	LateEntry time.Duration
+	// ByVolunteer applies LateEntry (staff may enter up to a year back).
+	ByVolunteer bool
+}
+
+// Validate checks a new record: what it is, its bounds and its times.
+func (r *ServiceRecord) Validate(rules EntryRules) error {
 	f := FieldErrors{}
+	r.validateWhat(f)
+	ValidateServiceTime(f, r.At, rules)
+	if r.EndAt != nil && !r.At.IsZero() {
+		switch {
+		case r.EndAt.Before(r.At):
+			f.Add("end_at", Msg{"结束时间不能早于开始时间", "the end cannot be before the start"})
+		case r.EndAt.After(rules.Now.Add(10 * time.Minute)):
+			f.Add("end_at", Msg{"结束时间不能在将来", "the end cannot be in the future"})
+		case r.EndAt.Sub(r.At) > MaxDuration:
+			f.Add("end_at", Msg{"一次服务最长12小时，请核对结束时间", "one service lasts at most 12 hours; check the end"})
+		}
+	}
+	if rules.ByVolunteer && r.Source != "spot" {
+		f.Add("source", Msg{"志愿者只能记录现场服务；纸质服务卡上的记录请社区工作人员录入", "volunteers record on the spot only; community staff enter records from the paper card"})
+	}
+	return f.Err()
+}
+
+// ValidateServiceTime checks when a service is said to have happened: not
+// in the future, not more than a year ago, and for a volunteer not longer
+// ago than the late-entry window. Amendments that move a record obey it too.
+func ValidateServiceTime(f FieldErrors, at time.Time, rules EntryRules) {
+	switch {
+	case at.IsZero():
+		f.Add("at", MsgRequired)
+	case at.After(rules.Now.Add(10 * time.Minute)):
+		f.Add("at", Msg{"服务时间不能在将来", "the time of service cannot be in the future"})
+	case at.Before(rules.Now.AddDate(-1, 0, 0)):
+		f.Add("at", Msg{"服务时间早于一年前，请核对", "the time is more than a year ago; please check"})
+	case rules.ByVolunteer && rules.LateEntry > 0 && at.Before(rules.Now.Add(-rules.LateEntry)):
+		h := strconv.Itoa(int(rules.LateEntry / time.Hour))
+		f.Add("at", Msg{"志愿者只能补记" + h + "小时内的服务；更早的服务请联系社区工作人员据纸质服务卡录入",
+			"volunteers may log services up to " + h + " hours back; ask community staff to enter older ones from the paper card"})
+	}
+}
+
+// ValidateAmount checks a record's amount against its type.
+func ValidateAmount(f FieldErrors, cents int64, t ServiceType) {
+	switch {
+	case cents < 0:
+		f.Add("amount_cents", Msg{"金额不能为负", "the amount cannot be negative"})
+	case cents > MaxAmountCents:
+		f.Add("amount_cents", Msg{"金额不能超过10万元，请核对", "the amount cannot exceed 100,000 yuan; please check"})
+	case cents > 0 && !t.Amount:
+		f.Add("amount_cents", Msg{"只有捐赠和节日探望可以记录金额", "only donations and festival visits carry an amount"})
+	}
+}
+
+// ValidateNote checks a note's length.
+func ValidateNote(f FieldErrors, note string) {
+	if utf8.RuneCountInString(note) > MaxNoteRunes {
+		f.Add("note", Msg{"备注最多2000字", "the note is at most 2,000 characters"})
+	}
+}
+
+// validateWhat checks the type, amount, note, verification and source.
+func (r *ServiceRecord) validateWhat(f FieldErrors) {
 	t, ok := FindServiceType(r.Kind, r.Type)
 	switch {
 	case !isChoice(ServiceKinds, r.Kind):
@@ -122,24 +210,8 @@ func (r *ServiceRecord) Validate(now time.Time) error {
 	case !ok:
 		f.Add("type", choiceMsg(r.Type == ""))
 	}
-	if r.At.IsZero() {
-		f.Add("at", MsgRequired)
-	} else if r.At.After(now.Add(10 * time.Minute)) {
-		f.Add("at", Msg{"服务时间不能在将来", "the time of service cannot be in the future"})
-	} else if r.At.Before(now.AddDate(-1, 0, 0)) {
-		f.Add("at", Msg{"服务时间早于一年前，请核对", "the time is more than a year ago; please check"})
-	}
-	if r.EndAt != nil && r.EndAt.Before(r.At) {
-		f.Add("end_at", Msg{"结束时间不能早于开始时间", "the end cannot be before the start"})
-	}
-	if r.AmountCents < 0 {
-		f.Add("amount_cents", Msg{"金额不能为负", "the amount cannot be negative"})
-	} else if r.AmountCents > 0 && !t.Amount {
-		f.Add("amount_cents", Msg{"只有捐赠和节日探望可以记录金额", "only donations and festival visits carry an amount"})
-	}
-	if utf8.RuneCountInString(r.Note) > 500 {
-		f.Add("note", MsgTooLong)
-	}
+	ValidateAmount(f, r.AmountCents, t)
+	ValidateNote(f, r.Note)
 	if !isChoice(VerificationMethods, r.Method) {
 		f.Add("verification", MsgBadChoice)
 	}
@@ -149,5 +221,26 @@ func (r *ServiceRecord) Validate(now time.Time) error {
 	if t.Opens != "" && strings.TrimSpace(r.Note) == "" {
 		f.Add("note", Msg{"请写明老人反映的情况", "describe what the elder reported"})
 	}
+}
+
+// ValidateAmended checks a record as an amendment would leave it: what it
+// is, and its time only when the amendment moves it (the original's time
+// may be long ago).
+func (r *ServiceRecord) ValidateAmended(moved bool, rules EntryRules) error {
+	f := FieldErrors{}
+	r.validateWhat(f)
+	if moved {
+		ValidateServiceTime(f, r.At, rules)
+	}
 	return f.Err()
+}
+
+// ValidCoordinates checks a position sent by a phone.
+func ValidCoordinates(f FieldErrors, lat, lon *float64) {
+	if lat != nil && (*lat < -90 || *lat > 90 || *lat != *lat) {
+		f.Add("lat", Msg{"纬度应在 -90 到 90 之间", "latitude must be between -90 and 90"})
+	}
+	if lon != nil && (*lon < -180 || *lon > 180 || *lon != *lon) {
+		f.Add("lon", Msg{"经度应在 -180 到 180 之间", "longitude must be between -180 and 180"})
+	}
 }

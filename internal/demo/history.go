@@ -65,7 +65,25 @@ func (h *historian) add(a care.Actor, r *care.ServiceRecord, p store.Proof) {
 	if r.At.After(h.now) || r.At.Before(h.start) {
 		return
 	}
-	h.items = append(h.items, store.BatchService{Actor: a, Record: r, Proof: p})
+	h.items = append(h.items, store.BatchService{Actor: a, Record: r, Proof: p, EnteredAt: h.f.enteredAt(r)})
+}
+
+// enteredAt is when the demo's record was made: on the spot a few minutes
+// after the service, or two days later when copied from the paper card.
+func (f *filler) enteredAt(r *care.ServiceRecord) time.Time {
+	t := r.At.Add(5 * time.Minute)
+	if r.Source == "paper" {
+		t = r.At.Add(48 * time.Hour)
+	}
+	if now := f.db.Now(); t.After(now) {
+		t = now
+	}
+	return t
+}
+
+// addMade stores one record as made at its entered time (see enteredAt).
+func (f *filler) addMade(a care.Actor, r *care.ServiceRecord, p store.Proof) error {
+	return f.db.AddServiceBatch(f.ctx, []store.BatchService{{Actor: a, Record: r, Proof: p, EnteredAt: f.enteredAt(r)}})
 }
 
 // at is a time on day between the hours given.

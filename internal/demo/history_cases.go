@@ -23,12 +23,12 @@ func (h *historian) cases() error {
 	complainant, fallen := withTeam[len(withTeam)/3], withTeam[len(withTeam)/2]
 	legal := &care.ServiceRecord{ElderID: complainant.ID, Kind: "legal", Type: "complaint", At: h.at(h.now.AddDate(0, 0, -9), 9, 11),
 		Note: "反映楼上住户装修噪音扰民、多次协商无果，请求协调"}
-	if err := f.db.AddService(f.ctx, h.volunteerActor(complainant.team[0]), legal, store.Proof{Method: "none"}); err != nil {
+	if err := f.addMade(h.volunteerActor(complainant.team[0]), legal, store.Proof{Method: "none"}); err != nil {
 		return err
 	}
 	sos := &care.ServiceRecord{ElderID: fallen.ID, Kind: "emergency", Type: "emergency_help", At: h.at(h.now.AddDate(0, 0, -20), 7, 9),
 		Note: "敲门未应，从窗口看到老人摔倒在地，已拨打120并通知子女"}
-	if err := f.db.AddService(f.ctx, h.volunteerActor(fallen.team[0]), sos, store.Proof{Method: "none"}); err != nil {
+	if err := f.addMade(h.volunteerActor(fallen.team[0]), sos, store.Proof{Method: "none"}); err != nil {
 		return err
 	}
 	staff := h.communityActor(complainant)
@@ -57,8 +57,9 @@ func (h *historian) cases() error {
 // clean cards of the first community, so the inspection page shows progress.
 func (h *historian) inspections() error {
 	f := h.f
-	signed := h.now.AddDate(0, -2, 0).Format("2006-01")
-	last := h.now.AddDate(0, -1, 0).Format("2006-01")
+	month := time.Date(h.now.Year(), h.now.Month(), 1, 0, 0, 0, 0, f.db.Loc)
+	signed := month.AddDate(0, -2, 0).Format("2006-01")
+	last := month.AddDate(0, -1, 0).Format("2006-01")
 	rows, err := f.db.Inspection(f.ctx, f.station, signed, 0)
 	if err != nil {
 		return err

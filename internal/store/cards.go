@@ -204,6 +204,25 @@ func (db *DB) signature(ctx context.Context, q querier, elderID int64, month str
 	return &s, nil
 }
 
+// checkSignable refuses a malformed month and one that has not ended:
+// signing locks the card, and the month's visits are still being made.
+func (db *DB) checkSignable(month string) error {
+	if err := ValidMonth(month); err != nil {
+		return err
+	}
+	if month >= monthOf(db.Now().In(db.Loc)) {
+		return &care.Error{Code: care.EMonthNotEnded, Message: month + " 还没有结束，月底之后才能签字确认 / " + month + " has not ended; cards are signed after the month ends",
+			Fields: map[string]care.Msg{"month": {ZH: "只能签署已经结束的月份", EN: "only a month that has ended can be signed"}}}
+	}
+	return nil
+}
+
+// LastEndedMonth is the month inspection opens on: the last one that has ended.
+func (db *DB) LastEndedMonth() string {
+	n := db.Now().In(db.Loc)
+	return time.Date(n.Year(), n.Month(), 1, 0, 0, 0, 0, db.Loc).AddDate(0, -1, 0).Format("2006-01")
+}
+
 // SignCard is the station's inspection signature on one card. It seals the
 // elder's chain as it stands and locks the month.
 func (db *DB) SignCard(ctx context.Context, a care.Actor, elderID int64, month, result, comment string) (*CardSignature, error) {
@@ -214,10 +233,11 @@ func (db *DB) SignCard(ctx context.Context, a care.Actor, elderID int64, month, 
 	if result != "pass" && result != "needs_improvement" {
 		f.Add("result", care.MsgBadChoice)
 	}
-	if ValidMonth(month) != nil {
+	if err := db.checkSignable(month); err != nil {
+		if care.ErrorCode(err) == care.EMonthNotEnded {
+			return nil, err
+		}
 		f.Add("month", care.Msg{ZH: "月份格式应为 2026-11", EN: "the month must look like 2026-11"})
-	} else if month > monthOf(db.Now().In(db.Loc)) {
-		f.Add("month", care.Msg{ZH: "不能签署将来的月份", EN: "a future month cannot be signed"})
 	}
 	comment = strings.TrimSpace(comment)
 	if result == "needs_improvement" && comment == "" {
@@ -270,7 +290,7 @@ func (db *DB) SignCleanCards(ctx context.Context, a care.Actor, elderIDs []int64
 	if a.Role != care.RoleStation {
 		return 0, care.ErrForbidden()
 	}
-	if err := ValidMonth(month); err != nil {
+	if err := db.checkSignable(month); err != nil {
 		return 0, err
 	}
 	signed := 0

@@ -28,27 +28,65 @@ const GeoRadiusDefault = 100
 
 // writeReq is one record waiting for the group-commit writer.
 type writeReq struct {
-	ctx   context.Context
-	actor care.Actor
-	rec   *care.ServiceRecord
-	proof Proof
-	done  chan error
+	ctx     context.Context
+	actor   care.Actor
+	rec     *care.ServiceRecord
+	proof   Proof
+	attempt Attempt
+	replay  bool // set by the writer: the attempt's record was stored before
+	done    chan error
 }
 
 // AddService records a service on an elder's card. It returns once the
 // record is durably stored (or refused): an acknowledged record is never lost.
 func (db *DB) AddService(ctx context.Context, a care.Actor, r *care.ServiceRecord, p Proof) error {
-	req := &writeReq{ctx: ctx, actor: a, rec: r, proof: p, done: make(chan error, 1)}
+	_, err := db.AddServiceOnce(ctx, a, r, p, Attempt{})
+	return err
+}
+
+// AddServiceOnce is AddService for a client's attempt named by a key: when
+// the same account sent the same key within IdempotencyTTL, r becomes the
+// record stored then, nothing new is stored, and replay is true. The same
+// key with another fingerprint (another body) is refused.
+func (db *DB) AddServiceOnce(ctx context.Context, a care.Actor, r *care.ServiceRecord, p Proof, at Attempt) (replay bool, err error) {
+	if at.Key != "" {
+		if err := at.check(); err != nil {
+			return false, err
+		}
+		if id, ok, err := db.attemptRecord(ctx, db.read, a, at); err != nil || ok {
+			if err != nil {
+				return false, err
+			}
+			return true, db.replayInto(ctx, db.read, a, id, r)
+		}
+	}
+	req := &writeReq{ctx: ctx, actor: a, rec: r, proof: p, attempt: at, done: make(chan error, 1)}
 	select {
 	case db.writes <- req:
 	case <-ctx.Done():
-		return ctx.Err()
+		return false, ctx.Err()
 	case <-db.closed:
-		return errors.New("store: closed")
+		return false, errors.New("store: closed")
 	}
 	// Once queued the record is written even if the caller gives up, so wait
-	// for the outcome rather than the context.
-	return <-req.done
+	// for the outcome rather than the context. A request queued as the store
+	// closed may miss the writer's last drain: it is answered as closed.
+	select {
+	case err = <-req.done:
+	case <-db.writerDone:
+		select {
+		case err = <-req.done:
+		default:
+			err = errors.New("store: closed")
+		}
+	}
+	if err != nil && at.Key != "" && care.ErrorCode(err) == care.EConflict {
+		// Another server stored the same attempt first (its key is unique).
+		if id, ok, err2 := db.attemptRecord(ctx, db.read, a, at); err2 == nil && ok {
+			return true, db.replayInto(ctx, db.read, a, id, r)
+		}
+	}
+	return req.replay, err
 }
 
 // writeLoop is the single writer of service records. Records that arrive
@@ -105,7 +143,7 @@ func (db *DB) commitGroup(group []*writeReq) {
 			if _, err := tx.ExecContext(ctx, "SAVEPOINT rec"); err != nil {
 				return err
 			}
-			if errs[i] = db.appendRecord(ctx, w, r.actor, r.rec, r.proof); errs[i] != nil {
+			if errs[i] = db.appendOnce(ctx, w, r); errs[i] != nil {
 				errs[i] = normalize(errs[i])
 				if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT rec"); err != nil {
 					return err
@@ -123,7 +161,7 @@ func (db *DB) commitGroup(group []*writeReq) {
 			r.done <- err
 		} else {
 			r.done <- errs[i]
-			if errs[i] == nil {
+			if errs[i] == nil && !r.replay {
 				stored = append(stored, r.rec)
 			}
 		}
@@ -160,24 +198,57 @@ func errMonthLocked(month string) error {
 	return &care.Error{Code: care.EConflict, Message: month + " 的服务卡已签字确认，不能再添加或修改记录；请用更正记录 / the card of " + month + " is signed and locked; record an amendment instead"}
 }
 
+// appendOnce appends a queued record unless its attempt was stored
+// before (a double tap whose first tap is in this same group, or a retry
+// that raced the first answer): then the request gets that record.
+func (db *DB) appendOnce(ctx context.Context, tx *wtx, req *writeReq) error {
+	if req.attempt.Key == "" {
+		return db.appendRecord(ctx, tx, req.actor, req.rec, req.proof, db.Now())
+	}
+	id, ok, err := db.attemptRecord(ctx, tx, req.actor, req.attempt)
+	if err != nil {
+		return err
+	}
+	if ok {
+		req.replay = true
+		return db.replayInto(ctx, tx, req.actor, id, req.rec)
+	}
+	if err := db.appendRecord(ctx, tx, req.actor, req.rec, req.proof, db.Now()); err != nil {
+		return err
+	}
+	return db.rememberAttempt(ctx, tx, req.actor, req.attempt, req.rec.ID)
+}
+
 // appendRecord checks who may record what, verifies the proof, and appends
-// the record to the elder's chain inside tx.
-func (db *DB) appendRecord(ctx context.Context, tx *wtx, a care.Actor, r *care.ServiceRecord, p Proof) error {
+// the record to the elder's chain inside tx, judged as made at now.
+func (db *DB) appendRecord(ctx context.Context, tx *wtx, a care.Actor, r *care.ServiceRecord, p Proof, now time.Time) error {
 	elder, err := db.getElder(ctx, tx, a, r.ElderID)
 	if err != nil {
 		return err
 	}
-	if err := db.fillServer(ctx, tx, a, elder, r); err != nil {
-		return err
-	}
-	r.EnteredBy, r.EnteredAt = a.Username, db.Now()
 	if r.Source == "" {
 		r.Source = "spot"
 	}
+	if err := db.fillServer(ctx, tx, a, elder, r); err != nil {
+		return err
+	}
+	r.EnteredBy, r.EnteredAt = a.Username, now
 	if r.Method = p.Method; r.Method == "" {
 		r.Method = "none"
 	}
-	if err := r.Validate(db.Now()); err != nil {
+	rules := care.EntryRules{Now: now, LateEntry: db.LateEntry, ByVolunteer: a.Role == care.RoleVolunteer}
+	f := care.FieldErrors{}
+	care.ValidCoordinates(f, p.Lat, p.Lon)
+	if err := f.Err(); err != nil {
+		return err
+	}
+	if r.Amends != nil {
+		// An amendment's own time is now; the corrected fields were judged
+		// when it was made (applyChanges).
+		if err := r.ValidateAmended(false, rules); err != nil {
+			return err
+		}
+	} else if err := r.Validate(rules); err != nil {
 		return err
 	}
 	if err := db.verifyProof(ctx, tx, elder, r, p); err != nil {
@@ -208,7 +279,7 @@ func (db *DB) fillServer(ctx context.Context, tx *wtx, a care.Actor, e *care.Eld
 	switch a.Role {
 	case care.RoleVolunteer:
 		id := a.VolunteerID
-		r.VolunteerID, r.Source = &id, "spot"
+		r.VolunteerID = &id
 		return tx.QueryRowContext(ctx, db.q("SELECT name FROM volunteers WHERE id = ?"), id).Scan(&r.ServedBy)
 	case care.RoleClinic:
 		if r.Kind != "health" {
@@ -424,6 +495,9 @@ type BatchService struct {
 	Actor  care.Actor
 	Record *care.ServiceRecord
 	Proof  Proof
+	// EnteredAt is when the record was made, for a history written at
+	// once (the demo); zero is now. The rules are judged at that moment.
+	EnteredAt time.Time
 }
 
 // AddServiceBatch stores many records in one transaction, all or none, with
@@ -443,7 +517,11 @@ func (db *DB) AddServiceBatch(ctx context.Context, items []BatchService) error {
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		w := newWtx(tx, db)
 		for i, it := range items {
-			if err := db.appendRecord(ctx, w, it.Actor, it.Record, it.Proof); err != nil {
+			now := it.EnteredAt
+			if now.IsZero() {
+				now = db.Now()
+			}
+			if err := db.appendRecord(ctx, w, it.Actor, it.Record, it.Proof, now); err != nil {
 				return fmt.Errorf("record %d (elder %d, %s): %w", i, it.Record.ElderID, it.Record.At.Format(time.RFC3339), err)
 			}
 		}

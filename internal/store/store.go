@@ -43,6 +43,9 @@ type DB struct {
 	// GeoRadius is how close (metres) a phone must be to an elder's home for
 	// a visit to count as verified by position.
 	GeoRadius int
+	// LateEntry is how far back a volunteer may log a service
+	// (serve --late-entry-hours); staff enter older ones from the paper card.
+	LateEntry time.Duration
 
 	writes     chan *writeReq
 	closed     chan struct{}
@@ -71,7 +74,7 @@ func Open(ctx context.Context, dsn string, v *vault.Vault) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{vault: v, Now: time.Now, Loc: loc, HashParams: argon2id.DefaultParams, GeoRadius: GeoRadiusDefault,
+	db := &DB{vault: v, Now: time.Now, Loc: loc, HashParams: argon2id.DefaultParams, GeoRadius: GeoRadiusDefault, LateEntry: care.DefaultLateEntry,
 		writes: make(chan *writeReq, 1024), closed: make(chan struct{}), writerDone: make(chan struct{})}
 	go db.writeLoop()
 	if IsPostgres(dsn) {
