@@ -30,6 +30,15 @@ func TestServiceCardContract(t *testing.T) {
 		if s, out := e.call(t, "POST", elder+"/services", "volunteer", map[string]any{"kind": "spirit", "type": "chat"}); s != 201 || out["at"] != "2026-11-29T10:00:00+08:00" {
 			t.Fatalf("default time: %d %v", s, out)
 		}
+		// The month has not ended: signing would lock the rest of its visits out.
+		for url, body := range map[string]any{elder + "/card/2026-11/signature": map[string]any{"result": "pass"},
+			"/api/v1/cards/2026-11/signatures": map[string]any{"elder_ids": []int64{e.f.Elder1.ID}}} {
+			s, out := e.call(t, "POST", url, "station", body)
+			if errObj, _ := out["error"].(map[string]any); s != 422 || errObj["code"] != "month_not_ended" {
+				t.Fatalf("%s before the month ended: %d %v", url, s, out)
+			}
+		}
+		storetest.MonthEnded(e.db)
 		if s, _ := e.call(t, "POST", elder+"/card/2026-11/signature", "community1", map[string]any{"result": "pass"}); s != 403 {
 			t.Fatalf("only the station signs: %d", s)
 		}

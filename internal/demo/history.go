@@ -72,6 +72,9 @@ func (h *historian) add(a care.Actor, r *care.ServiceRecord, p store.Proof) {
 // after the service, or two days later when copied from the paper card.
 func (f *filler) enteredAt(r *care.ServiceRecord) time.Time {
 	t := r.At.Add(5 * time.Minute)
+	if r.EndAt != nil {
+		t = r.EndAt.Add(5 * time.Minute)
+	}
 	if r.Source == "paper" {
 		t = r.At.Add(48 * time.Hour)
 	}

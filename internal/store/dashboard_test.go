@@ -34,6 +34,11 @@ func TestMonthlyServicesCountsOriginalsInScope(t *testing.T) {
 		add := func(a care.Actor, elder int64, kind, typ string, at time.Time) *care.ServiceRecord {
 			t.Helper()
 			r := &care.ServiceRecord{ElderID: elder, Kind: kind, Type: typ, At: at, Source: "paper"}
+			if a.Role == care.RoleVolunteer { // on the spot, at the time
+				r.Source = "spot"
+				storetest.AddMade(t, db, a, r, store.Proof{})
+				return r
+			}
 			if err := db.AddService(ctx, a, r, store.Proof{}); err != nil {
 				t.Fatalf("%s %s at %v: %v", kind, typ, at, err)
 			}

@@ -37,13 +37,13 @@ func reportFixture(t *testing.T, db *store.DB, f *storetest.Fixture) (c1, c2 sto
 	var greetings []int64
 	for _, day := range []string{"2026-11-02", "2026-11-03", "2026-11-04"} {
 		r := &care.ServiceRecord{ElderID: f.Elder1.ID, Kind: "life", Type: "greeting", At: at(day, 8)}
-		must(db.AddService(ctx, f.Volunteer, r, store.Proof{}))
+		storetest.AddMade(t, db, f.Volunteer, r, store.Proof{})
 		greetings = append(greetings, r.ID)
 	}
 	end := at("2026-11-05", 10).Add(30 * time.Minute)
-	must(db.AddService(ctx, f.Volunteer, &care.ServiceRecord{ElderID: f.Elder1.ID, Kind: "spirit", Type: "chat", At: at("2026-11-05", 10), EndAt: &end}, store.Proof{}))
+	storetest.AddMade(t, db, f.Volunteer, &care.ServiceRecord{ElderID: f.Elder1.ID, Kind: "spirit", Type: "chat", At: at("2026-11-05", 10), EndAt: &end}, store.Proof{})
 	october := &care.ServiceRecord{ElderID: f.Elder1.ID, Kind: "life", Type: "greeting", At: at("2026-10-30", 8)}
-	must(db.AddService(ctx, f.Volunteer, october, store.Proof{}))
+	storetest.AddMade(t, db, f.Volunteer, october, store.Proof{})
 	end = at("2026-11-06", 9).Add(90 * time.Minute)
 	shopping := &care.ServiceRecord{ElderID: f.Elder3.ID, Kind: "life", Type: "shopping", At: at("2026-11-06", 9), EndAt: &end, ServedBy: "社区"}
 	must(db.AddService(ctx, f.Station, shopping, store.Proof{}))
@@ -56,7 +56,7 @@ func reportFixture(t *testing.T, db *store.DB, f *storetest.Fixture) (c1, c2 sto
 	db.Now = now
 	end = at("2026-11-08", 9).Add(45 * time.Minute)
 	walk := &care.ServiceRecord{ElderID: f.Elder1.ID, Kind: "spirit", Type: "walk", At: at("2026-11-08", 9), EndAt: &end}
-	must(db.AddService(ctx, f.Volunteer, walk, store.Proof{}))
+	storetest.AddMade(t, db, f.Volunteer, walk, store.Proof{})
 	// A greeting and the walk struck out, the shopping corrected twice:
 	// the newest correction counts.
 	_, err := db.AddAmendment(ctx, f.Comm1, greetings[2], "重复录入", map[string]any{"void": true})

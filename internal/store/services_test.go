@@ -132,6 +132,10 @@ func TestSigningLocksTheMonthAndAmendmentsShowOnTheCard(t *testing.T) {
 		if err := db.AddService(ctx, f.Volunteer, r, store.Proof{}); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := db.SignCard(ctx, f.Station, f.Elder1.ID, "2026-11", "pass", ""); code(err) != care.EMonthNotEnded {
+			t.Fatalf("the month has not ended: %v", err)
+		}
+		storetest.MonthEnded(db)
 		if _, err := db.SignCard(ctx, f.Comm1, f.Elder1.ID, "2026-11", "pass", ""); code(err) != care.EForbidden {
 			t.Fatalf("only the station signs: %v", err)
 		}
@@ -193,6 +197,10 @@ func TestBulkSigningSignsOnlyCleanCards(t *testing.T) {
 		if err := db.AddService(ctx, f.Comm1, unverified, store.Proof{}); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := db.SignCleanCards(ctx, f.Station, []int64{f.Elder1.ID}, "2026-11", ""); code(err) != care.EMonthNotEnded {
+			t.Fatalf("bulk signing of a month that has not ended: %v", err)
+		}
+		storetest.MonthEnded(db)
 		n, err := db.SignCleanCards(ctx, f.Station, []int64{f.Elder1.ID, f.Elder2.ID, f.Elder3.ID}, "2026-11", "")
 		if err != nil || n != 1 {
 			t.Fatalf("signed %d (%v), want only the clean card", n, err)

@@ -21,6 +21,7 @@ func history(t *testing.T, db *store.DB, f *storetest.Fixture) []*care.ServiceRe
 		}
 		out = append(out, r)
 	}
+	storetest.MonthEnded(db)
 	if _, err := db.SignCard(ctx, f.Station, f.Elder1.ID, "2026-11", "pass", ""); err != nil {
 		t.Fatal(err)
 	}

@@ -163,3 +163,24 @@ func Seed(t testing.TB, db *store.DB) *Fixture {
 	}
 	return f
 }
+
+// MonthEnded moves the store's clock to 2026-12-01 08:00: November, the
+// fixture's month, has ended and can be signed, and records of its last
+// two days are still within a volunteer's 48-hour window.
+func MonthEnded(db *store.DB) {
+	db.Now = func() time.Time { return time.Date(2026, 12, 1, 8, 0, 0, 0, db.Loc) }
+}
+
+// AddMade stores r as made five minutes after the service (its end, if it
+// has one), as a history written at once would have been recorded day by
+// day (the rules are judged at that moment).
+func AddMade(t testing.TB, db *store.DB, a care.Actor, r *care.ServiceRecord, p store.Proof) {
+	t.Helper()
+	made := r.At
+	if r.EndAt != nil {
+		made = *r.EndAt
+	}
+	if err := db.AddServiceBatch(context.Background(), []store.BatchService{{Actor: a, Record: r, Proof: p, EnteredAt: made.Add(5 * time.Minute)}}); err != nil {
+		t.Fatalf("%s %s at %v by %s: %v", r.Kind, r.Type, r.At, a.Username, err)
+	}
+}
