@@ -286,3 +286,23 @@ func (db *DB) RecordExists(ctx context.Context, id int64) bool {
 	db.read.QueryRowContext(ctx, db.q("SELECT COUNT(*) FROM service_records WHERE id = ?"), id).Scan(&n)
 	return n == 1
 }
+
+// CountNotes counts the records whose note starts with prefix, by note (a
+// check for tests that load the server with numbered records).
+func (db *DB) CountNotes(ctx context.Context, prefix string) (map[string]int, error) {
+	rows, err := db.read.QueryContext(ctx, db.q("SELECT note, COUNT(*) FROM service_records WHERE note LIKE ? GROUP BY note"), prefix+"%")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var note string
+		var n int
+		if err := rows.Scan(&note, &n); err != nil {
+			return nil, err
+		}
+		out[note] = n
+	}
+	return out, rows.Err()
+}
