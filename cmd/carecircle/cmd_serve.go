@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"carecircle/internal/api"
+	"carecircle/internal/care"
 	"carecircle/internal/demo"
 	"carecircle/internal/ratelimit"
 	"carecircle/internal/store"
@@ -31,6 +32,7 @@ func cmdServe(ctx context.Context, e env, args []string) int {
 	withDemo := fs.Bool("demo", false, "fill the demo street when the database is empty and print the demo accounts")
 	demoPassword := fs.String("demo-password", DefaultDemoPassword, "password of the demo accounts (with --demo)")
 	geoRadius := fs.Int("geo-radius", store.GeoRadiusDefault, "metres within which a phone's position verifies a visit")
+	lateEntry := fs.Int("late-entry-hours", int(care.DefaultLateEntry/time.Hour), "how many hours back a volunteer may log a service; older ones are entered by community staff from the paper card")
 	trackCfg := tracker.DefaultConfig()
 	fs.IntVar(&trackCfg.AlertHour, "alert-hour", trackCfg.AlertHour, "hour (0-23, Asia/Shanghai) from which an elder living alone not greeted that day raises an alert")
 	if err := fs.Parse(args); err != nil {
@@ -44,6 +46,10 @@ func cmdServe(ctx context.Context, e env, args []string) int {
 		fmt.Fprintln(e.stderr, "carecircle serve: --geo-radius must be between 10 and 5000 metres")
 		return 2
 	}
+	if *lateEntry < 1 || *lateEntry > 24*366 {
+		fmt.Fprintln(e.stderr, "carecircle serve: --late-entry-hours must be between 1 and 8784")
+		return 2
+	}
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
 	st, err := db.open(ctx, e)
 	if err != nil {
@@ -52,6 +58,7 @@ func cmdServe(ctx context.Context, e env, args []string) int {
 	}
 	defer st.Close()
 	st.GeoRadius = *geoRadius
+	st.LateEntry = time.Duration(*lateEntry) * time.Hour
 	if *withDemo {
 		if err := fillDemo(ctx, e, st, *demoPassword); err != nil {
 			fmt.Fprintln(e.stderr, "carecircle serve: demo:", err)
@@ -122,7 +129,8 @@ func newHandler(st *store.DB, log *slog.Logger, tr *tracker.Tracker) (http.Handl
 	return mux, nil
 }
 
-// refreshDaily recomputes priorities after midnight, when elders turn 80.
+// refreshDaily recomputes priorities after midnight, when elders turn 80,
+// and forgets idempotency keys older than a week.
 func refreshDaily(ctx context.Context, st *store.DB, log *slog.Logger) {
 	for {
 		now := st.Now().In(st.Loc)
@@ -134,6 +142,9 @@ func refreshDaily(ctx context.Context, st *store.DB, log *slog.Logger) {
 		}
 		if _, err := st.RefreshPriorities(ctx); err != nil {
 			log.Error("refresh priorities", "err", err)
+		}
+		if _, err := st.PurgeAttempts(ctx); err != nil {
+			log.Error("purge idempotency keys", "err", err)
 		}
 	}
 }

@@ -118,6 +118,10 @@ func TestHonestTimesAndBounds(t *testing.T) {
 			t.Fatalf("six days back by a volunteer: %d %v", s, out)
 		}
 		refused("volunteer", g("source", "paper"), "source")
+		// serve --late-entry-hours 1: two hours back is too late.
+		db.LateEntry = time.Hour
+		refused("volunteer", g("at", "2026-11-29T08:00:00+08:00"), "at")
+		db.LateEntry = 48 * time.Hour
 		// Staff enter it from the paper card: kept as paper, marked late.
 		s, _, out = e.post(t, url, "community1", "", g("at", "2026-11-23T08:00:00+08:00", "source", "paper"))
 		if s != 201 || out["source"] != "paper" || out["late"] != true {
