@@ -297,7 +297,7 @@ func (s *Server) inspection(r *request) (int, any, error) {
 		}
 		f := row.Flags()
 		items = append(items, map[string]any{"elder_id": row.ElderID, "name": row.Name, "community_id": row.CommunityID,
-			"services": row.Services, "unverified": row.Unverified, "amended": row.Amended, "missing": f.Missing, "clean": f.Clean(),
+			"services": row.Services, "unverified": row.Unverified, "late": row.Late, "amended": row.Amended, "missing": f.Missing, "clean": f.Clean(),
 			"signed": row.Signed, "result": row.Result})
 	}
 	return 0, map[string]any{"month": month, "items": items, "total": len(items), "signed": signed}, nil

@@ -20,11 +20,15 @@ type dialect struct {
 	// forUpdate locks a selected row for the transaction; SQLite has one
 	// writer, so it needs none.
 	forUpdate string
+	// lateRecord is true for a record r stored more than care.LateAfter
+	// (two hours) after its time: entered late (补录).
+	lateRecord string
 }
 
 var (
-	sqlite   = dialect{name: "sqlite"}
-	postgres = dialect{name: "postgres", numbered: true, forUpdate: " FOR UPDATE"}
+	sqlite   = dialect{name: "sqlite", lateRecord: "(julianday(r.entered_at) - julianday(r.at)) * 86400 > 7200"}
+	postgres = dialect{name: "postgres", numbered: true, forUpdate: " FOR UPDATE",
+		lateRecord: "(r.entered_at::timestamptz - r.at::timestamptz) > interval '2 hours'"}
 )
 
 // q rewrites ? placeholders for the dialect. Queries in this package never

@@ -15,6 +15,7 @@ type InspectionRow struct {
 	Services    int
 	Unverified  int
 	Amended     int
+	Late        int // records entered more than two hours after the service (补录)
 	Signed      bool
 	Result      string
 }
@@ -46,12 +47,13 @@ func (db *DB) Inspection(ctx context.Context, a care.Actor, month string, commun
 	q := `SELECT e.id, e.name, e.community_id, e.status,
  (SELECT COUNT(*) FROM service_records r WHERE r.elder_id = e.id AND r.month = ? AND r.amends IS NULL),
  (SELECT COUNT(*) FROM service_records r WHERE r.elder_id = e.id AND r.month = ? AND r.amends IS NULL AND r.verified = ?),
+ (SELECT COUNT(*) FROM service_records r WHERE r.elder_id = e.id AND r.month = ? AND r.amends IS NULL AND ` + db.dialect.lateRecord + `),
  (SELECT COUNT(DISTINCT am.amends) FROM service_records am JOIN service_records o ON o.id = am.amends
    WHERE am.elder_id = e.id AND o.elder_id = e.id AND o.month = ?),
  COALESCE((SELECT s.result FROM card_signatures s WHERE s.elder_id = e.id AND s.month = ?), '')
  FROM elders e WHERE ` + scope + cond + ` AND (e.status = 'active' OR EXISTS (SELECT 1 FROM service_records r WHERE r.elder_id = e.id AND r.month = ?))
  ORDER BY e.community_id, e.id`
-	qargs := append([]any{month, month, false, month, month}, args...)
+	qargs := append([]any{month, month, false, month, month, month}, args...)
 	qargs = append(qargs, month)
 	rows, err := db.read.QueryContext(ctx, db.q(q), qargs...)
 	if err != nil {
@@ -61,7 +63,7 @@ func (db *DB) Inspection(ctx context.Context, a care.Actor, month string, commun
 	var out []InspectionRow
 	for rows.Next() {
 		var r InspectionRow
-		if err := rows.Scan(&r.ElderID, &r.Name, &r.CommunityID, &r.Status, &r.Services, &r.Unverified, &r.Amended, &r.Result); err != nil {
+		if err := rows.Scan(&r.ElderID, &r.Name, &r.CommunityID, &r.Status, &r.Services, &r.Unverified, &r.Late, &r.Amended, &r.Result); err != nil {
 			return nil, err
 		}
 		r.Signed = r.Result != ""
