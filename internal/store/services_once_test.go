@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"os"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -103,4 +105,42 @@ func TestLateRecordsAreMarked(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestTwoServersStoreOneRecord: two servers on one PostgreSQL database get
+// the same attempt at once (a client retried through a load balancer); one
+// record is stored and both answer it.
+func TestTwoServersStoreOneRecord(t *testing.T) {
+	dsn := os.Getenv("CARECIRCLE_TEST_PG")
+	if dsn == "" {
+		t.Skip("CARECIRCLE_TEST_PG is not set")
+	}
+	schema := storetest.FreshSchema(t, dsn)
+	a := storetest.Open(t, schema)
+	f := storetest.Seed(t, a)
+	b := storetest.Open(t, schema)
+	ctx := context.Background()
+	for round := range 20 {
+		at := store.Attempt{Key: "retry-" + strconv.Itoa(round), Fingerprint: "greeting"}
+		var wg sync.WaitGroup
+		var ids [2]int64
+		var errs [2]error
+		for i, db := range []*store.DB{a, b} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r := greeting(f, f.Elder1.ID, at9(db))
+				_, errs[i] = db.AddServiceOnce(ctx, f.Volunteer, r, store.Proof{}, at)
+				ids[i] = r.ID
+			}()
+		}
+		wg.Wait()
+		if errs[0] != nil || errs[1] != nil || ids[0] != ids[1] {
+			t.Fatalf("round %d: ids %v, errors %v", round, ids, errs)
+		}
+	}
+	card, err := a.GetCard(ctx, f.Station, f.Elder1.ID, "2026-11")
+	if err != nil || len(card.Entries) != 20 {
+		t.Fatalf("card: %v, %d entries, want 20", err, len(card.Entries))
+	}
 }
