@@ -150,7 +150,7 @@ func (db *DB) elderWhere(a care.Actor, f ElderFilter) (string, []any, error) {
 // GetElder returns one elder the actor may see; elders outside the actor's
 // scope are reported as not found.
 func (db *DB) GetElder(ctx context.Context, a care.Actor, id int64) (*care.Elder, error) {
-	e, err := db.getElder(ctx, db.read, a, id)
+	e, err := db.getElder(ctx, hotReads{db}, a, id)
 	if err != nil {
 		return nil, err
 	}

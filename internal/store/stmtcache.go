@@ -68,3 +68,41 @@ func (db *DB) prepareWanted(ctx context.Context) {
 		return true
 	})
 }
+
+// readRow runs a hot read query (one that every API call or page makes,
+// such as the session lookup) through a prepared statement of the read
+// pool: on SQLite parsing such a query costs more than running it.
+// PostgreSQL's driver caches its statements itself.
+func (db *DB) readRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if db.dialect != sqlite {
+		return db.read.QueryRowContext(ctx, query, args...)
+	}
+	s, err := db.readStmt(ctx, query)
+	if err != nil {
+		return db.read.QueryRowContext(ctx, query, args...) // reports the same error
+	}
+	return s.QueryRowContext(ctx, args...)
+}
+
+func (db *DB) readStmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if s, ok := db.reads.Load(query); ok {
+		return s.(*sql.Stmt), nil
+	}
+	s, err := db.read.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := db.reads.LoadOrStore(query, s); loaded {
+		s.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return s, nil
+}
+
+// hotReads is the read pool with its queries prepared once (readRow), for
+// helpers that take a querier.
+type hotReads struct{ db *DB }
+
+func (h hotReads) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return h.db.readRow(ctx, query, args...)
+}

@@ -53,6 +53,7 @@ type DB struct {
 	partitions sync.Map // months whose PostgreSQL partition exists
 	closeOnce  sync.Once
 	stmts      sync.Map // prepared statements of the write path, by query
+	reads      sync.Map // prepared statements of hot reads on SQLite, by query
 	wanted     sync.Map // queries to prepare after the current transaction
 	listenMu   sync.Mutex
 	listeners  []func([]*care.ServiceRecord)
@@ -129,7 +130,12 @@ func openSQLite(path string) (read, write *sql.DB, err error) {
 		write.Close()
 		return nil, nil, err
 	}
+	// Keep every read connection open: opening one costs the pragmas and
+	// parsing the whole schema again, more than most queries (issue 10).
 	read.SetMaxOpenConns(8)
+	read.SetMaxIdleConns(8)
+	read.SetConnMaxIdleTime(0)
+	read.SetConnMaxLifetime(0)
 	return read, write, nil
 }
 
@@ -143,6 +149,7 @@ func (db *DB) Close() error {
 		case <-time.After(30 * time.Second):
 		}
 		db.stmts.Range(func(_, s any) bool { s.(*sql.Stmt).Close(); return true })
+		db.reads.Range(func(_, s any) bool { s.(*sql.Stmt).Close(); return true })
 	})
 	err := db.write.Close()
 	if db.read != db.write {

@@ -243,25 +243,24 @@ func (db *DB) NewSession(ctx context.Context, u *care.User, kind string) (*Sessi
 }
 
 // LookupSession returns the live session of a token of the given kind.
+// Every API call and page asks, so it is one prepared query.
 func (db *DB) LookupSession(ctx context.Context, token, kind string) (*Session, error) {
+	var u care.User
 	var csrf, expires string
-	var uid int64
-	err := db.read.QueryRowContext(ctx, db.q("SELECT user_id, csrf, expires_at FROM sessions WHERE token_hash = ? AND kind = ?"),
-		tokenHash(token), kind).Scan(&uid, &csrf, &expires)
+	err := db.readRow(ctx, db.q("SELECT s.csrf, s.expires_at, u.id, u.username, u.display_name, u.role, COALESCE(u.street_id, 0),"+
+		" COALESCE(u.community_id, 0), COALESCE(u.volunteer_id, 0), COALESCE(u.clinic_id, 0), u.lang, u.disabled"+
+		" FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.kind = ?"), tokenHash(token), kind).
+		Scan(&csrf, &expires, &u.ID, &u.Username, &u.DisplayName, &u.Role, &u.StreetID, &u.CommunityID, &u.VolunteerID, &u.ClinicID, &u.Lang, &u.Disabled)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && parseStamp(expires).Before(db.Now())) {
 		return nil, &care.Error{Code: care.EUnauth, Message: "请先登录 / please log in"}
 	}
 	if err != nil {
 		return nil, err
 	}
-	u, err := scanUser(db.read.QueryRowContext(ctx, db.q("SELECT "+userColumns+" FROM users WHERE id = ?"), uid))
-	if err != nil {
-		return nil, err
-	}
 	if u.Disabled {
 		return nil, &care.Error{Code: care.EUnauth, Message: "账号已停用 / account disabled"}
 	}
-	return &Session{Token: token, CSRF: csrf, User: u}, nil
+	return &Session{Token: token, CSRF: csrf, User: &u}, nil
 }
 
 // EndSession logs out.
