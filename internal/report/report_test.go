@@ -37,9 +37,7 @@ func setup(t *testing.T, db *store.DB) env {
 		{f.Volunteer, care.ServiceRecord{ElderID: f.Elder1.ID, Kind: "spirit", Type: "chat", At: time.Date(2026, 11, 3, 8, 0, 0, 0, db.Loc)}},
 		{f.Comm1, care.ServiceRecord{ElderID: f.Elder2.ID, Kind: "health", Type: "health_inquiry", At: time.Date(2026, 10, 12, 9, 0, 0, 0, db.Loc), ServedBy: "社区"}},
 	} {
-		if err := db.AddService(ctx, r.a, &r.rec, store.Proof{}); err != nil {
-			t.Fatal(err)
-		}
+		storetest.AddMade(t, db, r.a, &r.rec, store.Proof{}) // a month's history, as made
 	}
 	cfg := tracker.DefaultConfig()
 	cfg.TableTTL = 0
