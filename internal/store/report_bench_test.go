@@ -31,11 +31,10 @@ func BenchmarkReport(b *testing.B) {
 		benchReport(b, path)
 	})
 	b.Run("postgres", func(b *testing.B) {
-		dsn := os.Getenv("CARECIRCLE_TEST_PG")
-		if dsn == "" || os.Getenv("CARECIRCLE_BENCH_PG") == "" {
+		if os.Getenv("CARECIRCLE_BENCH_PG") == "" {
 			b.Skip("set CARECIRCLE_BENCH_PG=1 and CARECIRCLE_TEST_PG")
 		}
-		benchReport(b, storetest.FreshSchema(b, dsn))
+		benchReport(b, storetest.FreshSchema(b, storetest.PostgresDSN(b)))
 	})
 }
 

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"os"
 	"strconv"
 	"sync"
 	"testing"
@@ -111,11 +110,7 @@ func TestLateRecordsAreMarked(t *testing.T) {
 // the same attempt at once (a client retried through a load balancer); one
 // record is stored and both answer it.
 func TestTwoServersStoreOneRecord(t *testing.T) {
-	dsn := os.Getenv("CARECIRCLE_TEST_PG")
-	if dsn == "" {
-		t.Skip("CARECIRCLE_TEST_PG is not set")
-	}
-	schema := storetest.FreshSchema(t, dsn)
+	schema := storetest.FreshSchema(t, storetest.PostgresDSN(t))
 	a := storetest.Open(t, schema)
 	f := storetest.Seed(t, a)
 	b := storetest.Open(t, schema)

@@ -29,12 +29,38 @@ func ForEach(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 		fn(t, Open(t, filepath.Join(t.TempDir(), "test.db")))
 	})
 	t.Run("postgres", func(t *testing.T) {
-		dsn := os.Getenv("CARECIRCLE_TEST_PG")
-		if dsn == "" {
-			t.Skip("CARECIRCLE_TEST_PG is not set")
-		}
-		fn(t, Open(t, FreshSchema(t, dsn)))
+		fn(t, Open(t, FreshSchema(t, PostgresDSN(t))))
 	})
+}
+
+// LocalPostgres is the database CARECIRCLE_TEST_PG=required means.
+const LocalPostgres = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+
+// PostgresDSN returns the PostgreSQL database of the tests:
+// CARECIRCLE_TEST_PG names it (a postgres:// URL), or is "required" for
+// the local one. Unset, the test is skipped; set, a database that cannot
+// be reached fails the test rather than skipping it, so CI cannot pass
+// without PostgreSQL.
+func PostgresDSN(t testing.TB) string {
+	t.Helper()
+	dsn := os.Getenv("CARECIRCLE_TEST_PG")
+	switch dsn {
+	case "":
+		t.Skip("CARECIRCLE_TEST_PG is not set")
+	case "required":
+		dsn = LocalPostgres
+	}
+	pg, err := sql.Open("pgx", dsn)
+	if err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err = pg.PingContext(ctx)
+		cancel()
+		pg.Close()
+	}
+	if err != nil {
+		t.Fatalf("CARECIRCLE_TEST_PG is set but PostgreSQL cannot be reached: %v", err)
+	}
+	return dsn
 }
 
 // FreshSchema creates a new schema and returns a DSN that uses it.
