@@ -9,6 +9,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"net/url"
 	"strings"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/alexedwards/argon2id"
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
 	_ "modernc.org/sqlite"             // SQLite driver "sqlite"
@@ -171,7 +173,24 @@ func (db *DB) migrate(ctx context.Context) error {
 	}
 	// Out-of-order lets features developed side by side add their numbered
 	// migrations in any order of landing.
-	p, err := goose.NewProvider(gd, db.write, sub, goose.WithAllowOutofOrder(true))
+	opts := []goose.ProviderOption{goose.WithAllowOutofOrder(true)}
+	if db.dialect == postgres {
+		// Servers starting together on one database migrate one at a time:
+		// a session advisory lock, keyed by the schema so that databases in
+		// other schemas (tests) do not wait for each other.
+		var schema string
+		if err := db.write.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+			return fmt.Errorf("store: migrations: %w", err)
+		}
+		h := fnv.New64a()
+		h.Write([]byte("carecircle/migrate/" + schema))
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(int64(h.Sum64()>>1)), lock.WithLockTimeout(1, 600))
+		if err != nil {
+			return err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	p, err := goose.NewProvider(gd, db.write, sub, opts...)
 	if err != nil {
 		return fmt.Errorf("store: migrations: %w", err)
 	}
