@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -228,8 +227,9 @@ func newDuty(du tracker.Duty, elder, lang string, today time.Time) duty {
 }
 
 // addDuties puts the volunteer's worklist on the today page: the whole
-// list at the top and each elder's part on their card, elders with the
-// most urgent duty first. Without the tracker the page works as before.
+// list at the top, most urgent first, and each elder's part on their card.
+// The cards themselves keep their order, so a card does not jump away once
+// its greeting is done. Without the tracker the page works as before.
 func (s *Server) addDuties(r *http.Request, p *page, d *todayData) error {
 	if s.tracker == nil || p.Actor.Role != care.RoleVolunteer {
 		return nil
@@ -242,32 +242,15 @@ func (s *Server) addDuties(r *http.Request, p *page, d *todayData) error {
 	for _, e := range d.Elders {
 		names[e.Elder.ID] = e.Elder.Name
 	}
-	first := map[int64]int{}
 	today := s.db.Now().In(s.db.Loc)
-	for i, du := range duties {
+	for _, du := range duties {
 		line := newDuty(du, names[du.ElderID], p.Lang, today)
 		d.Duties = append(d.Duties, line)
-		if _, ok := first[du.ElderID]; !ok {
-			first[du.ElderID] = i
-		}
 		for j := range d.Elders {
 			if d.Elders[j].Elder.ID == du.ElderID {
 				d.Elders[j].Duties = append(d.Elders[j].Duties, line)
 			}
 		}
 	}
-	slices.SortStableFunc(d.Elders, func(a, b todayElder) int {
-		ia, oka := first[a.Elder.ID]
-		ib, okb := first[b.Elder.ID]
-		switch {
-		case oka && okb:
-			return ia - ib
-		case oka:
-			return -1
-		case okb:
-			return 1
-		}
-		return 0
-	})
 	return nil
 }

@@ -95,6 +95,8 @@ var funcs = template.FuncMap{
 		}
 		return a * 100 / b
 	},
+	// newKey names one rendered form (see formAttempt).
+	"newKey": newAttemptKey,
 }
 
 var shanghai = func() *time.Location {

@@ -10,6 +10,7 @@ import (
 
 	"rsc.io/qr"
 
+	"carecircle/internal/api"
 	"carecircle/internal/care"
 	"carecircle/internal/store"
 )
@@ -28,7 +29,23 @@ type cardData struct {
 	CanAmend    bool
 	CanRecord   bool
 	SignResults []care.Choice
+	// Inspects is set for the station; Ended tells whether the month has
+	// ended (only then can it be signed).
+	Inspects, Ended bool
+	// volunteer is the volunteer looking at the card, who may correct
+	// their own records.
+	volunteer int64
 }
+
+// Amendable reports whether the viewer may correct r: staff any record,
+// a volunteer the records of their own services.
+func (d cardData) Amendable(r care.ServiceRecord) bool {
+	return d.CanAmend || (d.volunteer != 0 && r.VolunteerID != nil && *r.VolunteerID == d.volunteer)
+}
+
+// monthEnded reports whether month (YYYY-MM) has ended by the store's clock:
+// cards are signed only then.
+func (s *Server) monthEnded(month string) bool { return month <= s.db.LastEndedMonth() }
 
 func monthOrNow(s string, now time.Time) string {
 	if store.ValidMonth(s) == nil {
@@ -60,8 +77,15 @@ func (s *Server) showCard(w http.ResponseWriter, r *http.Request, p *page, id in
 	}
 	today := s.db.Today()
 	d := cardData{Card: c, Categories: c.Elder.AllCategories(today), Prev: shiftMonth(month, -1), Next: shiftMonth(month, 1),
-		Paper: "a4", CanSign: p.Actor.Role == care.RoleStation && c.Signature == nil, SignResults: store.SignResults,
+		Paper: "a4", Inspects: p.Actor.Role == care.RoleStation, Ended: s.monthEnded(month), SignResults: store.SignResults,
 		CanAmend: p.Actor.EditsRegistry(), CanRecord: c.Signature == nil && p.Actor.Role != care.RoleViewer}
+	d.CanSign = d.Inspects && d.Ended && c.Signature == nil
+	if p.Actor.Role == care.RoleVolunteer {
+		d.volunteer = p.Actor.VolunteerID
+	}
+	if _, notice := s.doneNotice(r, p); notice != "" {
+		p.Flash = notice
+	}
 	if r.URL.Query().Get("paper") == "a5" {
 		d.Paper = "a5"
 	}
@@ -106,11 +130,14 @@ func (s *Server) cardSign(w http.ResponseWriter, r *http.Request, p *page) error
 	f := newForm(r)
 	month := f.str("month")
 	if _, err := s.db.SignCard(r.Context(), p.Actor, id, month, f.str("result"), f.str("comment")); err != nil {
-		if care.ErrorCode(err) != care.EInvalid && care.ErrorCode(err) != care.EConflict {
+		switch care.ErrorCode(err) {
+		case care.EInvalid, care.EConflict, care.EMonthNotEnded:
+		default:
 			return err
 		}
 		p.setError(err)
-		return s.showCard(w, r, p, id, monthOrNow(month, s.db.Now().In(s.db.Loc)), http.StatusUnprocessableEntity)
+		p.Error = inLang(p.Lang, p.Error)
+		return s.showCard(w, r, p, id, monthOrNow(month, s.db.Now().In(s.db.Loc)), api.Status(err))
 	}
 	back := r.PostFormValue("back")
 	if !strings.HasPrefix(back, "/inspection") {
@@ -143,12 +170,17 @@ func (s *Server) cardAmend(w http.ResponseWriter, r *http.Request, p *page) erro
 		changes["type"] = t
 	}
 	month := f.str("month")
-	if _, err := s.db.AddAmendment(r.Context(), p.Actor, recID, f.str("reason"), changes); err != nil {
-		if care.ErrorCode(err) != care.EInvalid {
+	// The form's key makes a double submit one amendment.
+	fp := strings.Join([]string{"amend", r.PathValue("record"), f.str("reason"), f.str("note"), f.str("type"), strconv.FormatBool(f.bool("void"))}, "\x1f")
+	if _, _, err := s.db.AddAmendmentOnce(r.Context(), p.Actor, recID, f.str("reason"), changes, formAttempt(r, f, fp)); err != nil {
+		if !refusable(err) {
 			return err
 		}
 		p.setError(err)
-		return s.showCard(w, r, p, id, monthOrNow(month, s.db.Now().In(s.db.Loc)), http.StatusUnprocessableEntity)
+		if care.ErrorCode(err) != care.EInvalid {
+			p.Error = inLang(p.Lang, p.Error)
+		}
+		return s.showCard(w, r, p, id, monthOrNow(month, s.db.Now().In(s.db.Loc)), api.Status(err))
 	}
 	http.Redirect(w, r, "/elders/"+strconv.FormatInt(id, 10)+"/card?month="+month, http.StatusSeeOther)
 	return nil

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"carecircle/internal/api"
 	"carecircle/internal/care"
 	"carecircle/internal/store"
 )
@@ -20,16 +21,30 @@ type inspectionData struct {
 	Prev, Next  string
 	Communities []inspectionCommunity
 	Only        int64
+	// Ended tells whether Month has ended: only then are its cards signed.
+	Ended     bool
+	LastEnded string
 }
 
 // inspectionPage is the station's monthly inspection (每月检查): each
 // community's cards of the month with their flags and the signing progress.
+// It opens on the last month that has ended, the one to sign.
 func (s *Server) inspectionPage(w http.ResponseWriter, r *http.Request, p *page) error {
 	if p.Actor.Role != care.RoleStation {
 		return care.ErrForbidden()
 	}
-	month := monthOrNow(r.URL.Query().Get("month"), s.db.Now().In(s.db.Loc))
+	month := r.URL.Query().Get("month")
+	if store.ValidMonth(month) != nil {
+		month = s.db.LastEndedMonth()
+	}
 	only, _ := strconv.ParseInt(r.URL.Query().Get("community_id"), 10, 64)
+	if r.URL.Query().Get("signed") != "" {
+		p.Flash = p.T("已保存") + ": " + r.URL.Query().Get("signed")
+	}
+	return s.showInspection(w, r, p, month, only, http.StatusOK)
+}
+
+func (s *Server) showInspection(w http.ResponseWriter, r *http.Request, p *page, month string, only int64, status int) error {
 	comms, err := s.db.Communities(r.Context(), p.Actor)
 	if err != nil {
 		return err
@@ -38,7 +53,8 @@ func (s *Server) inspectionPage(w http.ResponseWriter, r *http.Request, p *page)
 	if err != nil {
 		return err
 	}
-	d := inspectionData{Month: month, Prev: shiftMonth(month, -1), Next: shiftMonth(month, 1), Only: only}
+	d := inspectionData{Month: month, Prev: shiftMonth(month, -1), Next: shiftMonth(month, 1), Only: only,
+		Ended: s.monthEnded(month), LastEnded: s.db.LastEndedMonth()}
 	for _, c := range comms {
 		if only != 0 && c.ID != only {
 			continue
@@ -58,19 +74,31 @@ func (s *Server) inspectionPage(w http.ResponseWriter, r *http.Request, p *page)
 		d.Communities = append(d.Communities, ic)
 	}
 	p.Title, p.Active, p.Data = "每月检查", "inspection", d
-	if r.URL.Query().Get("signed") != "" {
-		p.Flash = p.T("已保存") + ": " + r.URL.Query().Get("signed")
-	}
-	s.render(w, http.StatusOK, "inspection", p)
+	s.render(w, status, "inspection", p)
 	return nil
 }
 
 // inspectionSignClean signs every clean card of a community's month at
-// once; each signature is audited on its own.
+// once; each signature is audited on its own. A month that has not ended
+// is refused with its reason on the page.
 func (s *Server) inspectionSignClean(w http.ResponseWriter, r *http.Request, p *page) error {
+	if p.Actor.Role != care.RoleStation {
+		return care.ErrForbidden()
+	}
 	f := newForm(r)
-	month := f.str("month")
-	rows, err := s.db.Inspection(r.Context(), p.Actor, month, f.int64("community_id"))
+	month, only := f.str("month"), f.int64("community_id")
+	refuse := func(err error) error {
+		p.setError(err)
+		p.Error = reason(p, err)
+		if store.ValidMonth(month) != nil {
+			month = s.db.LastEndedMonth()
+		}
+		return s.showInspection(w, r, p, month, only, api.Status(err))
+	}
+	if err := store.ValidMonth(month); err != nil {
+		return refuse(err)
+	}
+	rows, err := s.db.Inspection(r.Context(), p.Actor, month, only)
 	if err != nil {
 		return err
 	}
@@ -82,6 +110,10 @@ func (s *Server) inspectionSignClean(w http.ResponseWriter, r *http.Request, p *
 	}
 	n, err := s.db.SignCleanCards(r.Context(), p.Actor, ids, month, f.str("comment"))
 	if err != nil {
+		switch care.ErrorCode(err) {
+		case care.EInvalid, care.EMonthNotEnded, care.EConflict:
+			return refuse(err)
+		}
 		return err
 	}
 	http.Redirect(w, r, "/inspection?month="+month+"&signed="+strconv.Itoa(n), http.StatusSeeOther)

@@ -13,10 +13,14 @@ import (
 
 type todayElder struct {
 	Elder    care.Elder
-	Greeted  []care.ServiceRecord
-	Code     string // scanned card code, on the scan page
-	Verified string // how the last greeting was verified
-	Duties   []duty // what is still due for this elder, most urgent first
+	Greeted  []care.ServiceRecord // today's greetings, first first (struck-out ones left out)
+	Code     string               // scanned card code, on the scan page
+	Verified string               // how the last greeting was verified
+	Duties   []duty               // what is still due for this elder, most urgent first
+	// Key names this rendering of the greeting form (see formAttempt).
+	Key string
+	// Notice confirms what was just stored; Refusal says why not.
+	Notice, Refusal string
 }
 
 type todayData struct {
@@ -26,9 +30,22 @@ type todayData struct {
 	Duties []duty // the volunteer's worklist, most urgent first
 }
 
+// tell puts a confirmation or a refusal on an elder's card; false when the
+// elder is not on the page.
+func (d *todayData) tell(elderID int64, notice, refused string) bool {
+	for i := range d.Elders {
+		if d.Elders[i].Elder.ID == elderID {
+			d.Elders[i].Notice, d.Elders[i].Refusal = notice, refused
+			return true
+		}
+	}
+	return false
+}
+
 // todayPage is the volunteer's phone page: their elders, each with one
 // big button for the daily greeting, and what is still due, most urgent
-// first.
+// first. After a form sent without JavaScript (?done=RECORD) the elder's
+// card says what was stored.
 func (s *Server) todayPage(w http.ResponseWriter, r *http.Request, p *page) error {
 	if p.Actor.Role != care.RoleVolunteer {
 		return care.ErrForbidden()
@@ -37,26 +54,61 @@ func (s *Server) todayPage(w http.ResponseWriter, r *http.Request, p *page) erro
 	if err != nil {
 		return err
 	}
+	if elder, notice := s.doneNotice(r, p); notice != "" && !d.tell(elder, notice, "") {
+		p.Flash = notice
+	}
 	p.Title, p.Active, p.Data = "今日服务", "today", d
 	s.render(w, http.StatusOK, "today", p)
 	return nil
 }
 
 // todayList is the volunteer's elders with today's greetings and duties.
+// The cards keep the order of the elder list, so a card does not move once
+// its elder is greeted; the worklist above says what is most urgent.
 func (s *Server) todayList(r *http.Request, p *page) (todayData, error) {
 	d := todayData{Day: s.db.Now().In(s.db.Loc)}
 	elders, _, err := s.db.ListElders(r.Context(), p.Actor, store.ElderFilter{Limit: 200, Status: "active"})
 	if err != nil {
 		return d, err
 	}
-	greeted, err := s.db.DayServices(r.Context(), p.Actor, s.db.Now().In(s.db.Loc), "life", "greeting")
+	greeted, err := s.greetedToday(r, p)
 	if err != nil {
 		return d, err
 	}
 	for _, e := range elders {
-		d.Elders = append(d.Elders, todayElder{Elder: e, Greeted: greeted[e.ID]})
+		d.Elders = append(d.Elders, todayElder{Elder: e, Greeted: greeted[e.ID], Key: newAttemptKey()})
 	}
 	return d, s.addDuties(r, p, &d)
+}
+
+// greetedToday is today's greetings by elder, without those an amendment
+// struck out: a greeting logged by mistake and corrected no longer shows
+// as done.
+func (s *Server) greetedToday(r *http.Request, p *page) (map[int64][]care.ServiceRecord, error) {
+	now := s.db.Now().In(s.db.Loc)
+	greeted, err := s.db.DayServices(r.Context(), p.Actor, now, "life", "greeting")
+	if err != nil {
+		return nil, err
+	}
+	for id, recs := range greeted {
+		// Few elders are greeted by one account in a day; their cards tell
+		// which greetings were struck out.
+		c, err := s.db.GetCard(r.Context(), p.Actor, id, now.Format("2006-01"))
+		if err != nil {
+			return nil, err
+		}
+		voided := map[int64]bool{}
+		for _, e := range c.Entries {
+			if e.Voided {
+				voided[e.ID] = true
+			}
+		}
+		greeted[id] = slices.DeleteFunc(recs, func(r care.ServiceRecord) bool { return voided[r.ID] })
+		if len(greeted[id]) == 0 {
+			delete(greeted, id)
+		}
+	}
+	return greeted, nil
 }
 
 // proofFromForm reads the verification a phone sends along: a scanned card
@@ -74,23 +126,52 @@ func proofFromForm(f *form) store.Proof {
 	return pr
 }
 
-// todayGreet logs the daily greeting with one tap and answers the elder's
-// updated row (htmx) or goes back to the list.
+// tapTime is when a greeting happened: now, or for a tap the phone kept
+// while it was offline, the tap's time (RFC 3339 "at"). An old phone's
+// clock may be wrong; when the phone also says when it sent ("sent") and
+// its clock is more than two minutes off, the time is now less what the
+// phone measured since the tap.
+func (s *Server) tapTime(f *form) time.Time {
+	now := s.db.Now()
+	raw := f.str("at")
+	if raw == "" {
+		return now
+	}
+	at, err := time.Parse(time.RFC3339, raw)
+	if err != nil {
+		f.errs.Add("at", care.Msg{ZH: "时间格式不正确", EN: "the time is not valid"})
+		return now
+	}
+	if sent, err := time.Parse(time.RFC3339, f.str("sent")); err == nil {
+		if skew := now.Sub(sent); (skew > 2*time.Minute || skew < -2*time.Minute) && !sent.Before(at) {
+			return now.Add(-sent.Sub(at))
+		}
+	}
+	return at
+}
+
+// todayGreet logs the daily greeting with one tap. The form's key makes a
+// double tap, a reload or a retry one greeting. It answers the elder's card
+// with a confirmation (htmx) or goes back to the list at the elder's card;
+// a refusal is shown on the card, with the button still there.
 func (s *Server) todayGreet(w http.ResponseWriter, r *http.Request, p *page) error {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		return care.ErrNotFound("服务对象 / elder")
 	}
 	f := newForm(r)
-	rec := &care.ServiceRecord{ElderID: id, Kind: "life", Type: "greeting", At: s.db.Now()}
-	if err := s.db.AddService(r.Context(), p.Actor, rec, proofFromForm(f)); err != nil {
-		if care.ErrorCode(err) != care.EInvalid {
-			return err
-		}
-		p.setError(err)
+	rec := &care.ServiceRecord{ElderID: id, Kind: "life", Type: "greeting", At: s.tapTime(f)}
+	// The fingerprint leaves out the position and the time: the two
+	// submissions of a double tap may differ there.
+	if err = f.errs.Err(); err == nil {
+		_, err = s.db.AddServiceOnce(r.Context(), p.Actor, rec, proofFromForm(f), formAttempt(r, f, "greeting/"+strconv.FormatInt(id, 10)))
 	}
-	if r.Header.Get("HX-Request") != "true" {
-		http.Redirect(w, r, "/today", http.StatusSeeOther)
+	hx := r.Header.Get("HX-Request") == "true"
+	if err != nil {
+		return s.greetRefused(w, r, p, id, err, hx)
+	}
+	if !hx {
+		http.Redirect(w, r, "/today?done="+strconv.FormatInt(rec.ID, 10)+"#elder-"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 		return nil
 	}
 	d, err := s.todayList(r, p)
@@ -105,17 +186,47 @@ func (s *Server) todayGreet(w http.ResponseWriter, r *http.Request, p *page) err
 		if err != nil {
 			return err
 		}
-		greeted, err := s.db.DayServices(r.Context(), p.Actor, s.db.Now().In(s.db.Loc), "life", "greeting")
+		greeted, err := s.greetedToday(r, p)
 		if err != nil {
 			return err
 		}
-		item = todayElder{Elder: *e, Greeted: greeted[id]}
+		item = todayElder{Elder: *e, Greeted: greeted[id], Key: newAttemptKey()}
 	}
+	item.Notice = s.recordedNotice(r.Context(), p, rec, &item.Elder)
 	var worklist any
 	if s.tracker != nil {
 		worklist = map[string]any{"Page": p, "Item": d, "OOB": true}
 	}
 	s.renderFragmentData(w, http.StatusOK, "today", "today-greeted", map[string]any{"Page": p, "Item": item, "Worklist": worklist})
+	return nil
+}
+
+// greetRefused shows why a greeting was not stored, on the elder's card:
+// through htmx only the card's message line (the button stays as it is),
+// without JavaScript the whole page with the message on the card.
+func (s *Server) greetRefused(w http.ResponseWriter, r *http.Request, p *page, id int64, err error, hx bool) error {
+	if !refusable(err) {
+		s.log.Error("greeting", "elder", id, "err", err)
+	}
+	msg, status := refusal(p, err), refusalStatus(err)
+	if hx {
+		w.Header().Set("HX-Retarget", "#elder-"+strconv.FormatInt(id, 10)+" .greet-status")
+		w.Header().Set("HX-Reswap", "innerHTML")
+		s.renderFragmentData(w, status, "today", "today-refusal", map[string]any{"Page": p, "Item": msg})
+		return nil
+	}
+	if p.Actor.Role != care.RoleVolunteer {
+		return err
+	}
+	d, lerr := s.todayList(r, p)
+	if lerr != nil {
+		return lerr
+	}
+	if !d.tell(id, "", msg) {
+		p.Error = msg
+	}
+	p.Title, p.Active, p.Data = "今日服务", "today", d
+	s.render(w, status, "today", p)
 	return nil
 }
 
@@ -131,12 +242,12 @@ func (s *Server) scanPage(w http.ResponseWriter, r *http.Request, p *page) error
 	if err != nil {
 		return err
 	}
-	greeted, err := s.db.DayServices(r.Context(), p.Actor, s.db.Now().In(s.db.Loc), "life", "greeting")
+	greeted, err := s.greetedToday(r, p)
 	if err != nil {
 		return err
 	}
 	p.Title, p.Active = "扫码问候", "today"
-	p.Data = todayData{Elders: []todayElder{{Elder: *e, Greeted: greeted[id], Code: code}}, Day: s.db.Now().In(s.db.Loc)}
+	p.Data = todayData{Elders: []todayElder{{Elder: *e, Greeted: greeted[id], Code: code, Key: newAttemptKey()}}, Day: s.db.Now().In(s.db.Loc)}
 	s.render(w, http.StatusOK, "today", p)
 	return nil
 }
@@ -151,11 +262,13 @@ type serviceFormData struct {
 	Chosen  string
 	Amount  string
 	Methods []care.Choice
+	// Key names this rendering of the form: sent twice, it stores one record.
+	Key string
 }
 
-func (s *Server) showServiceForm(w http.ResponseWriter, r *http.Request, p *page, e *care.Elder, rec *care.ServiceRecord, status int) error {
+func (s *Server) showServiceForm(w http.ResponseWriter, r *http.Request, p *page, e *care.Elder, rec *care.ServiceRecord, key string, status int) error {
 	d := serviceFormData{Elder: e, Types: care.ServiceTypes, Record: rec, Staff: p.Actor.EditsRegistry(),
-		Now: rec.At.In(s.db.Loc).Format("2006-01-02T15:04"), Chosen: rec.Kind + "/" + rec.Type}
+		Now: rec.At.In(s.db.Loc).Format("2006-01-02T15:04"), Chosen: rec.Kind + "/" + rec.Type, Key: key}
 	if rec.AmountCents > 0 {
 		d.Amount = strconv.FormatFloat(float64(rec.AmountCents)/100, 'f', -1, 64)
 	}
@@ -189,11 +302,14 @@ func (s *Server) serviceNew(w http.ResponseWriter, r *http.Request, p *page) err
 	if p.Actor.EditsRegistry() {
 		rec.Source = "paper"
 	}
-	return s.showServiceForm(w, r, p, e, rec, http.StatusOK)
+	return s.showServiceForm(w, r, p, e, rec, newAttemptKey(), http.StatusOK)
 }
 
 // serviceCreate records any service in a few taps: what (kind/type), when
-// (now unless changed), a note, an amount for donations, and a proof.
+// (now unless changed), a note, an amount for donations, and a proof. The
+// form's key makes a double submit one record. A volunteer goes back to
+// the day's page, staff to the card, both told what was stored (and for
+// a case, its number and who can see it).
 func (s *Server) serviceCreate(w http.ResponseWriter, r *http.Request, p *page) error {
 	e, err := s.elderFromPath(r, p)
 	if err != nil {
@@ -217,22 +333,39 @@ func (s *Server) serviceCreate(w http.ResponseWriter, r *http.Request, p *page) 
 	if v := f.int64("volunteer_id"); v > 0 {
 		rec.VolunteerID = &v
 	}
-	if err := f.errs.Err(); err == nil {
-		err = s.db.AddService(r.Context(), p.Actor, rec, proofFromForm(f))
-		if err == nil {
-			back := "/today"
-			if p.Actor.Role != care.RoleVolunteer {
-				back = "/elders/" + strconv.FormatInt(e.ID, 10) + "/card?month=" + rec.Month
-			}
-			http.Redirect(w, r, back, http.StatusSeeOther)
-			return nil
-		}
-		if ce, ok := err.(*care.Error); !ok || (ce.Code != care.EInvalid && ce.Code != care.EConflict) {
-			return err
-		}
-		p.setError(err)
-	} else {
-		p.setError(err)
+	// What the form asked for, as typed: the same form sent twice is the
+	// same attempt; the same key with other values is another request.
+	fp := strings.Join([]string{"service", strconv.FormatInt(e.ID, 10), f.str("what"), f.str("at"), f.str("note"),
+		f.str("amount"), f.str("volunteer_id"), f.str("source")}, "\x1f")
+	attempt := formAttempt(r, f, fp)
+	err = f.errs.Err()
+	if err == nil {
+		_, err = s.db.AddServiceOnce(r.Context(), p.Actor, rec, proofFromForm(f), attempt)
 	}
-	return s.showServiceForm(w, r, p, e, rec, http.StatusUnprocessableEntity)
+	if err == nil {
+		id := strconv.FormatInt(rec.ID, 10)
+		back := "/today?done=" + id + "#elder-" + strconv.FormatInt(e.ID, 10)
+		if p.Actor.Role != care.RoleVolunteer {
+			back = "/elders/" + strconv.FormatInt(e.ID, 10) + "/card?month=" + rec.Month + "&done=" + id + "#record-" + id
+		}
+		http.Redirect(w, r, back, http.StatusSeeOther)
+		return nil
+	}
+	if !refusable(err) {
+		return err
+	}
+	p.setError(err)
+	key := attempt.Key
+	if _, reused := p.Errors["idempotency_key"]; reused {
+		// This form was sent before with other values (the back button,
+		// then an edit): a new key lets the person store it as a new record.
+		p.Error = p.T("这张表已经提交过一次，内容不同；如确实要再记一条，请再点提交；如要改正已记的记录，请在服务卡上更正")
+		key = ""
+	} else if care.ErrorCode(err) != care.EInvalid {
+		p.Error = refusal(p, err)
+	}
+	if key == "" {
+		key = newAttemptKey()
+	}
+	return s.showServiceForm(w, r, p, e, rec, key, refusalStatus(err))
 }

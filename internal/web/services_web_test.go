@@ -15,6 +15,8 @@ import (
 func TestPaperRecordSignAndLockOnTheWeb(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
 		f := storetest.Seed(t, db)
+		// November has ended: its cards can be signed.
+		storetest.MonthEnded(db)
 		srv := newServer(t, db)
 		c1 := newBrowser(t, srv)
 		csrf := c1.login("c1")
@@ -44,7 +46,7 @@ func TestPaperRecordSignAndLockOnTheWeb(t *testing.T) {
 		}
 		form.Set("at", "2026-11-28T16:00")
 		resp, doc := c1.post(elder+"/services", form)
-		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(doc.Find(".error-line").Text(), "签字") {
+		if resp.StatusCode != http.StatusConflict || !strings.Contains(doc.Find(".error-line").Text(), "签字") {
 			t.Fatalf("a record into a signed month is refused with a reason: %d %q", resp.StatusCode, doc.Find(".error-line").Text())
 		}
 		_, card = st.get(elder + "/card?month=2026-11")
