@@ -51,6 +51,12 @@ func cmdServe(ctx context.Context, e env, args []string) int {
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	release, err := lockServe(db.dsn)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "carecircle serve:", err)
+		return 1
+	}
+	defer release()
 	st, err := db.open(ctx, e)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "carecircle serve:", err)

@@ -1,8 +1,14 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"io"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // TestServeRefusesBadSettings: settings out of range are bad usage (exit
@@ -19,4 +25,54 @@ func TestServeRefusesBadSettings(t *testing.T) {
 			t.Errorf("serve %v: exit %d, %q", args, code, stderr)
 		}
 	}
+}
+
+// TestSecondServerOnSQLiteRefused: a second serve on a SQLite file that is
+// being served exits 1 with a message naming the file; once the first
+// stops, the file can be served again.
+func TestSecondServerOnSQLiteRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "one.db")
+	ctx, cancel := context.WithCancel(context.Background())
+	var out syncBuffer
+	e := env{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: &out, stderr: io.Discard}
+	done := make(chan int, 1)
+	go func() { done <- cmdServe(ctx, e, []string{"--addr", "127.0.0.1:0", "--db", path}) }()
+	for !strings.Contains(out.String(), "listening") {
+		select {
+		case code := <-done:
+			t.Fatalf("the first server stopped with %d", code)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	code, _, stderr := runCmd(cmdServe, "", "--addr", "127.0.0.1:0", "--db", path)
+	if code != 1 || !strings.Contains(stderr, path) || !strings.Contains(stderr, "already served") {
+		t.Fatalf("second server: exit %d, %q", code, stderr)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("the first server stopped with %d", code)
+	}
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel2()
+	if code := cmdServe(ctx2, e, []string{"--addr", "127.0.0.1:0", "--db", path}); code != 0 {
+		t.Fatalf("serving again after the first stopped: exit %d", code)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a server goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
