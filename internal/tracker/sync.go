@@ -31,7 +31,10 @@ func (st *street) refresh(ctx context.Context) error {
 // catchUp applies the records after the watermark in id order and saves
 // the cells they touched with the new watermark. An amendment uncounts the
 // record as it stood before and counts it as corrected; processing in id
-// order makes each amendment see exactly the amendments before it.
+// order makes each amendment see exactly the amendments before it. It
+// stops after a batch that was not full: records stored since it asked
+// wait for the next catch-up, so under a steady stream of records the
+// background loop saves once per CatchUpDelay, not once per group commit.
 func (st *street) catchUp(ctx context.Context) error {
 	db := st.t.db
 	for {
@@ -61,6 +64,9 @@ func (st *street) catchUp(ctx context.Context) error {
 		}
 		st.watermark = last
 		st.version++
+		if len(events) < catchUpBatch {
+			return nil
+		}
 	}
 }
 
