@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -19,7 +20,9 @@ import (
 	"time"
 
 	"carecircle/internal/api"
+	"carecircle/internal/care"
 	"carecircle/internal/ratelimit"
+	"carecircle/internal/store"
 	"carecircle/internal/store/storetest"
 	"carecircle/internal/tracker"
 	"carecircle/internal/web"
@@ -42,25 +45,31 @@ const benchRound = 1000
 
 // BenchmarkServiceLogHTTPPair logs daily greetings through POST
 // /api/v1/elders/{id}/services on the server as serve wires it (web UI,
-// API, the compliance tracker running) and, as the floor, through a bare
-// net/http handler that inserts one row per request into SQLite with the
-// store's pragmas (WAL, synchronous=FULL, one write connection) and answers
-// 201 after the commit. Every 201 on either side is durable.
+// API, the compliance tracker running): 8 volunteers on their phones, each
+// greeting the 8 elders paired with them in turn, with an Idempotency-Key
+// as the app sends. The floor is a bare net/http handler that inserts one
+// row per request into SQLite with the store's pragmas (WAL,
+// synchronous=FULL, one write connection) and answers 201 after the
+// commit. Every 201 on either side is durable.
 func BenchmarkServiceLogHTTPPair(b *testing.B) {
 	s := newServeStack(b)
+	team := pairedTeams(b, s.e, benchClients, 8)
 	floor := newInsertFloor(b)
-	elder := itoa(s.e.f.Elder1.ID)
 	body := []byte(`{"kind":"life","type":"greeting","verification":{"method":"none"}}`)
 	var keys atomic.Int64
-	apiSide := &benchSide{url: s.srv.URL + "/api/v1/elders/" + elder + "/services", do: func(c *http.Client, u string) (int, error) {
-		req, _ := http.NewRequest("POST", u, bytes.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+s.e.tokens["volunteer"])
+	apiSide := &benchSide{do: func(c *http.Client, i int) (int, error) {
+		t := team[i%len(team)]
+		elder := t.elders[(i/len(team))%len(t.elders)]
+		req, _ := http.NewRequest("POST", s.srv.URL+"/api/v1/elders/"+elder+"/services", bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+t.token)
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Idempotency-Key", "bench-"+strconv.FormatInt(keys.Add(1), 10))
 		return send(c, req)
 	}}
-	floorSide := &benchSide{url: floor.URL + "/elders/" + elder + "/services", do: func(c *http.Client, u string) (int, error) {
-		req, _ := http.NewRequest("POST", u, bytes.NewReader(body))
+	floorSide := &benchSide{do: func(c *http.Client, i int) (int, error) {
+		t := team[i%len(team)]
+		elder := t.elders[(i/len(team))%len(t.elders)]
+		req, _ := http.NewRequest("POST", floor.URL+"/elders/"+elder+"/services", bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		return send(c, req)
 	}}
@@ -72,17 +81,55 @@ func BenchmarkServiceLogHTTPPair(b *testing.B) {
 	b.ReportMetric(apiSide.rate()/floorSide.rate(), "x-floor")
 }
 
+// volunteerTeam is a volunteer's API token and the elders paired with them.
+type volunteerTeam struct {
+	token  string
+	elders []string
+}
+
+// pairedTeams registers n volunteers in community 1, each with an account,
+// a token and per new elders paired with them since November.
+func pairedTeams(b *testing.B, e *env, n, per int) []volunteerTeam {
+	ctx := context.Background()
+	must := func(err error) {
+		b.Helper()
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	out := make([]volunteerTeam, n)
+	for v := range n {
+		vol := care.Volunteer{Name: "志愿者" + strconv.Itoa(v), Phone: "1370000" + fmt.Sprintf("%04d", 100+v), Kind: "social",
+			CommunityID: e.f.C1.ID, Capacity: per}
+		must(e.db.CreateVolunteer(ctx, e.f.Comm1, &vol))
+		u := &care.User{Username: "bench-volunteer-" + strconv.Itoa(v), Role: care.RoleVolunteer, VolunteerID: vol.ID}
+		must(e.db.CreateUser(ctx, e.f.Admin, u, storetest.Password))
+		sess, err := e.db.NewSession(ctx, u, "api")
+		must(err)
+		out[v].token = sess.Token
+		for k := range per {
+			el := storetest.NewElder("老人"+strconv.Itoa(v*per+k), e.f.C1.ID, "1940-03-15", care.Female, 100+v*per+k)
+			must(e.db.CreateElder(ctx, e.f.Comm1, &el))
+			must(e.db.CreatePairing(ctx, e.f.Comm1, &store.Pairing{ElderID: el.ID, VolunteerID: vol.ID,
+				StartedOn: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}))
+			out[v].elders = append(out[v].elders, itoa(el.ID))
+		}
+	}
+	return out
+}
+
 // BenchmarkElderReadHTTPPair reads one elder by id through GET
 // /api/v1/elders/{id} (a community worker's token) against GET /healthz of
 // the same server.
 func BenchmarkElderReadHTTPPair(b *testing.B) {
 	s := newServeStack(b)
-	health := &benchSide{url: s.srv.URL + "/healthz", do: func(c *http.Client, u string) (int, error) {
-		req, _ := http.NewRequest("GET", u, nil)
+	health := &benchSide{do: func(c *http.Client, _ int) (int, error) {
+		req, _ := http.NewRequest("GET", s.srv.URL+"/healthz", nil)
 		return send(c, req)
 	}}
-	elder := &benchSide{url: s.srv.URL + "/api/v1/elders/" + itoa(s.e.f.Elder1.ID), do: func(c *http.Client, u string) (int, error) {
-		req, _ := http.NewRequest("GET", u, nil)
+	elderURL := s.srv.URL + "/api/v1/elders/" + itoa(s.e.f.Elder1.ID)
+	elder := &benchSide{do: func(c *http.Client, _ int) (int, error) {
+		req, _ := http.NewRequest("GET", elderURL, nil)
 		req.Header.Set("Authorization", "Bearer "+s.e.tokens["community1"])
 		return send(c, req)
 	}}
@@ -182,11 +229,12 @@ func newInsertFloor(b *testing.B) *httptest.Server {
 // benchSide is one side of a pair: how to send a request and what was
 // measured over all its rounds.
 type benchSide struct {
-	url     string
-	do      func(c *http.Client, url string) (status int, err error)
+	// do sends the i-th request of this side.
+	do      func(c *http.Client, i int) (status int, err error)
 	want    int // the status every answer must have
 	client  *http.Client
-	n       int
+	sent    int // requests sent, warming up included
+	n       int // requests measured
 	elapsed time.Duration
 	lat     []time.Duration
 }
@@ -230,11 +278,15 @@ func (s *benchSide) round(b *testing.B, n int) {
 		go func() {
 			defer wg.Done()
 			var lat []time.Duration
-			for next.Add(1) <= int64(n) {
+			for {
+				i := int(next.Add(1))
+				if i > n {
+					break
+				}
 				t0 := time.Now()
-				status, err := s.do(s.client, s.url)
+				status, err := s.do(s.client, s.sent+i)
 				if err != nil || status != s.want {
-					b.Errorf("%s: status %d, %v", s.url, status, err)
+					b.Errorf("status %d, %v", status, err)
 					return
 				}
 				lat = append(lat, time.Since(t0))
@@ -247,6 +299,7 @@ func (s *benchSide) round(b *testing.B, n int) {
 	wg.Wait()
 	s.elapsed += time.Since(start)
 	s.n += n
+	s.sent += n
 }
 
 // send does one request and reads the whole answer.
