@@ -37,7 +37,15 @@
     return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + 'T' + pad(d.getHours()) + ':' +
       pad(d.getMinutes()) + ':' + pad(d.getSeconds()) + sign + pad(Math.floor(off / 60)) + ':' + pad(off % 60);
   }
-  function hm(s) { var d = new Date(s); return pad(d.getHours()) + ':' + pad(d.getMinutes()); }
+  // hm shows a time as the server's pages do, in the programme's zone.
+  function hm(s) {
+    var d = new Date(s);
+    try {
+      var t = d.toLocaleTimeString('en-GB', { timeZone: list.getAttribute('data-tz') || undefined, hour: '2-digit', minute: '2-digit', hour12: false });
+      if (/^\d\d:\d\d$/.test(t)) return t;
+    } catch (e) { /* an old phone without time zones: its own clock */ }
+    return pad(d.getHours()) + ':' + pad(d.getMinutes());
+  }
 
   function load() {
     try { return JSON.parse(localStorage.getItem(QUEUE)) || []; } catch (e) { return []; }
@@ -150,12 +158,17 @@
     })(true);
   }
 
-  function greetForm(el) { return el && el.closest ? el.closest('form.greet-form') : null; }
+  // greetForm is the greeting form an htmx event is about: the element
+  // that made the request (swap events fire on the target instead).
+  function greetForm(ev) {
+    var el = (ev.detail.requestConfig && ev.detail.requestConfig.elt) || ev.detail.elt;
+    return el && el.closest ? el.closest('form.greet-form') : null;
+  }
 
   if (window.htmx) {
     htmx.config.timeout = 10000;
     document.body.addEventListener('htmx:configRequest', function (ev) {
-      var form = greetForm(ev.detail.elt);
+      var form = greetForm(ev);
       if (!form) return;
       var params = ev.detail.parameters, elder = form.getAttribute('data-elder');
       var kept = pendingFor(elder);
@@ -182,7 +195,7 @@
       say(elder, 'sending muted', text('sending'));
     });
     var keep = function (ev) {
-      var form = greetForm(ev.detail.elt);
+      var form = greetForm(ev);
       if (!form) return;
       var lat = form.getAttribute('data-sent-lat'), lon = form.getAttribute('data-sent-lon');
       var code = form.querySelector('input[name=code]');
@@ -199,7 +212,7 @@
       if (ev.detail.xhr && ev.detail.xhr.status === 401) keep(ev);
     });
     document.body.addEventListener('htmx:beforeSwap', function (ev) {
-      var form = greetForm(ev.detail.elt);
+      var form = greetForm(ev);
       if (!form) return;
       var x = ev.detail.xhr, elder = form.getAttribute('data-elder');
       if (x.status >= 200 && x.status < 500 && x.status !== 401) {
