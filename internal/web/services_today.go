@@ -171,7 +171,11 @@ func (s *Server) todayGreet(w http.ResponseWriter, r *http.Request, p *page) err
 		return s.greetRefused(w, r, p, id, err, hx)
 	}
 	if !hx {
-		http.Redirect(w, r, "/today?done="+strconv.FormatInt(rec.ID, 10)+"#elder-"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+		back := "/today?done=" + strconv.FormatInt(rec.ID, 10) + "#elder-" + strconv.FormatInt(id, 10)
+		if p.Actor.Role != care.RoleVolunteer { // staff greeting from a scanned card: the card tells them
+			back = "/elders/" + strconv.FormatInt(id, 10) + "/card?month=" + rec.Month + "&done=" + strconv.FormatInt(rec.ID, 10) + "#record-" + strconv.FormatInt(rec.ID, 10)
+		}
+		http.Redirect(w, r, back, http.StatusSeeOther)
 		return nil
 	}
 	d, err := s.todayList(r, p)
