@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -280,6 +281,10 @@ func TestInspectionOpensOnTheLastEndedMonth(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := storetest.Seed(t, db)
+		// The clock moves while the server (and its tracker) runs.
+		var now atomic.Int64
+		now.Store(db.Now().UnixNano())
+		db.Now = func() time.Time { return time.Unix(0, now.Load()).In(db.Loc) }
 		code, err := db.ElderCardCode(ctx, f.Comm1, f.Elder1.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -313,8 +318,9 @@ func TestInspectionOpensOnTheLastEndedMonth(t *testing.T) {
 			!strings.Contains(doc.Find(".signature .field-error").Text(), "已经结束的月份") {
 			t.Fatalf("signing a running month's card is refused in place: %d %q", resp.StatusCode, doc.Find(".error-line").Text())
 		}
-		// November ends: inspection opens on it, with the button.
-		storetest.MonthEnded(db)
+		// November ends (as storetest.MonthEnded): inspection opens on it,
+		// with the button.
+		now.Store(time.Date(2026, 12, 1, 8, 0, 0, 0, db.Loc).UnixNano())
 		st = newBrowser(t, srv)
 		st.login("station")
 		_, insp = st.get("/inspection")
