@@ -141,7 +141,7 @@ func (s *Server) recordedNotice(ctx context.Context, p *page, rec *care.ServiceR
 			}
 			msg += p.T("，并电话告知紧急联系人：") + strings.Join(who, p.T("、"))
 		}
-		return msg + p.T("。")
+		return strings.TrimSpace(msg + p.T("。"))
 	}
 	return msg + p.T("。") + fmt.Sprintf(p.T("案件 #%s 已交%s跟进，可在案件列表查看进展。"), caseNo, community)
 }
