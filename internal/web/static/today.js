@@ -115,7 +115,7 @@
     }
   }
 
-  // send posts one kept tap again; done(keep) says whether to keep trying.
+  // send posts one kept tap again; done(goOn) says whether the next may go.
   function send(item, done) {
     var x = new XMLHttpRequest();
     var body = ['csrf=' + encodeURIComponent(csrf()), 'idempotency_key=' + encodeURIComponent(item.key),
@@ -129,14 +129,21 @@
     x.timeout = 10000;
     x.onload = function () {
       if (x.status === 401) { say(item.elder, 'refused field-error', text('login')); done(false); return; }
-      if (x.status >= 500) { done(true); return; }
+      if (x.status >= 500) { showPending(item); done(false); return; }
+      var refused = x.status >= 400 && x.getResponseHeader('HX-Retarget');
+      if (x.status >= 300 && !refused) {
+        // Not an answer about the greeting (an expired page): kept until
+        // the page is loaded again.
+        say(item.elder, 'refused field-error', text('failed'));
+        done(false);
+        return;
+      }
       settle(item.key);
       clearPending(item.elder);
-      if (x.status < 300) replaceCard(item.elder, x.responseText);
-      else if (x.getResponseHeader('HX-Retarget')) {
+      if (refused) {
         var c = card(item.elder), slot = c && c.querySelector('.greet-status');
         if (slot) slot.innerHTML = x.responseText;
-      } else say(item.elder, 'refused field-error', text('failed'));
+      } else replaceCard(item.elder, x.responseText);
       done(true);
     };
     x.onerror = x.ontimeout = function () { showPending(item); done(false); };
@@ -215,8 +222,8 @@
       var form = greetForm(ev);
       if (!form) return;
       var x = ev.detail.xhr, elder = form.getAttribute('data-elder');
-      if (x.status >= 200 && x.status < 500 && x.status !== 401) {
-        // The server answered: the tap is settled, stored or refused.
+      if (x.status < 300 || (x.status < 500 && x.getResponseHeader('HX-Retarget'))) {
+        // The server answered about the greeting: stored, or refused.
         settle(form.getAttribute('data-sent-key'));
         clearPending(elder);
       }
