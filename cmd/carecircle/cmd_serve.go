@@ -19,6 +19,12 @@ import (
 	"carecircle/internal/web"
 )
 
+// Login throttling: attempts without success per username and per address.
+const (
+	loginLimit  = 10
+	loginWindow = 15 * time.Minute
+)
+
 // DefaultDemoPassword is the password of the demo accounts unless one is
 // given; it exists only for demo data, never for a real administrator.
 const DefaultDemoPassword = "carecircle-demo"
@@ -117,7 +123,7 @@ func cmdServe(ctx context.Context, e env, args []string) int {
 
 // newHandler wires the web UI, the JSON API and the health check.
 func newHandler(st *store.DB, log *slog.Logger, tr *tracker.Tracker) (http.Handler, error) {
-	limiter := ratelimit.New(10, 15*time.Minute)
+	limiter := ratelimit.NewWithStore(loginLimit, loginWindow, st)
 	ui, err := web.New(st, log, limiter)
 	if err != nil {
 		return nil, err
@@ -151,6 +157,9 @@ func refreshDaily(ctx context.Context, st *store.DB, log *slog.Logger) {
 		}
 		if _, err := st.PurgeAttempts(ctx); err != nil {
 			log.Error("purge idempotency keys", "err", err)
+		}
+		if err := st.PurgeLogins(ctx, loginWindow); err != nil {
+			log.Error("purge login attempts", "err", err)
 		}
 	}
 }

@@ -203,18 +203,19 @@ func (s *Server) createSession(r *request) (int, any, error) {
 	if err := decode(r, &in); err != nil {
 		return 0, nil, err
 	}
-	keys := []string{"u:" + in.Username, "ip:" + clientIP(r.Request)}
-	if !r.limiter.Allowed(keys...) {
+	keys := ratelimit.Keys(in.Username, clientIP(r.Request))
+	if ok, err := r.limiter.Begin(r.ctx, keys); err != nil {
+		return 0, nil, err
+	} else if !ok {
 		return 0, nil, &care.Error{Code: "rate_limited", Message: "登录失败次数过多，请15分钟后再试 / too many failed logins; try again in 15 minutes"}
 	}
 	u, err := s.db.Authenticate(r.ctx, in.Username, in.Password)
 	if err != nil {
-		if care.ErrorCode(err) == care.EUnauth {
-			r.limiter.Fail(keys...)
-		}
 		return 0, nil, err
 	}
-	r.limiter.Succeed(keys[0])
+	if err := r.limiter.Succeeded(r.ctx, keys); err != nil {
+		return 0, nil, err
+	}
 	sess, err := s.db.NewSession(r.ctx, u, "api")
 	if err != nil {
 		return 0, nil, err

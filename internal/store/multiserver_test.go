@@ -2,8 +2,11 @@ package store_test
 
 import (
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"carecircle/internal/ratelimit"
 	"carecircle/internal/store"
 	"carecircle/internal/store/storetest"
 	"carecircle/internal/vault"
@@ -41,4 +44,60 @@ func TestServersStartingTogetherMigrateOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// TestLoginThrottlingHoldsAcrossServers: attempts counted through two
+// servers add up; a good login takes its attempt back; the window ends.
+func TestLoginThrottlingHoldsAcrossServers(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		window := 15 * time.Minute
+		a := ratelimit.NewWithStore(10, window, db)
+		b := ratelimit.NewWithStore(10, window, db) // another server on the same database
+		guess := ratelimit.Keys("community3", "203.0.113.9")
+		var wg sync.WaitGroup
+		var allowed atomic.Int32
+		for i := range 30 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				l := a
+				if i%2 == 1 {
+					l = b
+				}
+				ok, err := l.Begin(ctx, guess)
+				if err != nil {
+					t.Error(err)
+				}
+				if ok {
+					allowed.Add(1)
+				}
+			}()
+		}
+		wg.Wait()
+		if n := allowed.Load(); n != 10 {
+			t.Fatalf("%d of 30 concurrent guesses went on to the password check, want 10", n)
+		}
+		if ok, _ := b.Begin(ctx, ratelimit.Keys(" Community3 ", "198.51.100.1")); ok {
+			t.Fatal("the user written with spaces and capitals is the same user")
+		}
+		office := ratelimit.Keys("station", "192.0.2.1")
+		for i := range 25 {
+			ok, err := a.Begin(ctx, office)
+			if err != nil || !ok {
+				t.Fatalf("good login %d from one office: %v %v", i, ok, err)
+			}
+			if err := b.Succeeded(ctx, office); err != nil {
+				t.Fatal(err)
+			}
+		}
+		now := db.Now
+		db.Now = func() time.Time { return now().Add(window + time.Minute) }
+		if ok, _ := a.Begin(ctx, guess); !ok {
+			t.Fatal("the block ends with the window")
+		}
+		if err := db.PurgeLogins(ctx, window); err != nil {
+			t.Fatal(err)
+		}
+	})
 }

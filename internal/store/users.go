@@ -141,15 +141,19 @@ func (db *DB) Authenticate(ctx context.Context, username, password string) (*car
 	u, err := scanUserHash(db.read.QueryRowContext(ctx, db.q("SELECT "+userColumns+", password_hash FROM users WHERE username = ?"), strings.TrimSpace(username)), &hash)
 	bad := &care.Error{Code: care.EUnauth, Message: "用户名或密码错误 / wrong username or password"}
 	if errors.Is(err, sql.ErrNoRows) {
-		argon2id.ComparePasswordAndHash(password, dummyHash)
+		hash = dummyHash // the same work, so timing tells no username
+	} else if err != nil {
+		return nil, err
+	}
+	var ok bool
+	if err2 := withHashSlot(ctx, func() { ok, err = argon2id.ComparePasswordAndHash(password, hash) }); err2 != nil {
+		return nil, err2
+	}
+	if err != nil {
+		return nil, err
+	}
+	if hash == dummyHash {
 		return nil, bad
-	}
-	if err != nil {
-		return nil, err
-	}
-	ok, err := argon2id.ComparePasswordAndHash(password, hash)
-	if err != nil {
-		return nil, err
 	}
 	if !ok || u.Disabled {
 		return nil, bad

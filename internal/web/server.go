@@ -303,24 +303,31 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	username := strings.TrimSpace(r.PostFormValue("username"))
-	keys := []string{"u:" + username, "ip:" + clientIP(r)}
-	if !s.limiter.Allowed(keys...) {
-		p.Error = p.T("登录失败次数过多，请15分钟后再试")
-		s.reLogin(w, r, p, http.StatusTooManyRequests)
+	keys := ratelimit.Keys(username, clientIP(r))
+	if ok, err := s.limiter.Begin(r.Context(), keys); err != nil || !ok {
+		p.Error, p.Data = p.T("登录失败次数过多，请15分钟后再试"), username
+		status := http.StatusTooManyRequests
+		if err != nil {
+			s.log.Error("login", "err", err)
+			p.Error, status = p.T("出错了，请稍后再试"), http.StatusInternalServerError
+		}
+		s.reLogin(w, r, p, status)
 		return
 	}
 	u, err := s.db.Authenticate(r.Context(), username, r.PostFormValue("password"))
+	if err == nil {
+		err = s.limiter.Succeeded(r.Context(), keys)
+	}
 	if err != nil {
+		p.Error, p.Data = p.T("用户名或密码错误"), username
+		status := http.StatusUnauthorized
 		if care.ErrorCode(err) != care.EUnauth {
 			s.log.Error("login", "err", err)
+			p.Error, status = p.T("出错了，请稍后再试"), http.StatusInternalServerError
 		}
-		s.limiter.Fail(keys...)
-		p.Error = p.T("用户名或密码错误")
-		p.Data = username
-		s.reLogin(w, r, p, http.StatusUnauthorized)
+		s.reLogin(w, r, p, status)
 		return
 	}
-	s.limiter.Succeed(keys[0])
 	sess, err := s.db.NewSession(r.Context(), u, "web")
 	if err != nil {
 		s.log.Error("login", "err", err)
