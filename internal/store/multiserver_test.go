@@ -101,3 +101,46 @@ func TestLoginThrottlingHoldsAcrossServers(t *testing.T) {
 		}
 	})
 }
+
+// TestOneServerLeads: of two servers on one PostgreSQL database one leads;
+// when its session dies the other takes over at its next try; a server
+// that gives the role up hands it over at once.
+func TestOneServerLeads(t *testing.T) {
+	dsn := storetest.FreshSchema(t, storetest.PostgresDSN(t))
+	a, b := storetest.Open(t, dsn), storetest.Open(t, dsn)
+	ctx := t.Context()
+	la, err := a.NewLead(ctx, "alerts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lb, err := b.NewLead(ctx, "alerts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !la.Try(ctx) || lb.Try(ctx) || !la.Try(ctx) {
+		t.Fatal("the first server leads, the second does not")
+	}
+	other, err := b.NewLead(ctx, "state")
+	if err != nil || !other.Try(ctx) {
+		t.Fatalf("another role is led on its own: %v", err)
+	}
+	// The leader's session dies (a crash, a network cut).
+	if err := b.RawExec("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND pid <> pg_backend_pid() AND classid::bigint = ? AND objid::bigint = ?",
+		la.ID()>>32, la.ID()&0xffffffff); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !lb.Try(ctx) {
+		if time.Now().After(deadline) {
+			t.Fatal("the second server never took over")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if la.Try(ctx) {
+		t.Fatal("the first server still believes it leads")
+	}
+	lb.Release()
+	if !la.Try(ctx) {
+		t.Fatal("a released role is taken at once")
+	}
+}
