@@ -53,7 +53,7 @@ func (db *DB) AddServiceOnce(ctx context.Context, a care.Actor, r *care.ServiceR
 		if err := at.check(); err != nil {
 			return false, err
 		}
-		if id, ok, err := db.attemptRecord(ctx, db.read, a, at); err != nil || ok {
+		if id, ok, err := db.attemptRecord(ctx, hotReads{db}, a, at); err != nil || ok {
 			if err != nil {
 				return false, err
 			}
@@ -135,21 +135,32 @@ func (db *DB) commitGroup(group []*writeReq) {
 	}
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		w := newWtx(tx, db)
+		// On SQLite the savepoints are cached statements too: parsed for
+		// every record they cost the single writer more than they do.
+		savepoint := func(query string) error {
+			var err error
+			if db.dialect == sqlite {
+				_, err = w.ExecContext(ctx, query)
+			} else {
+				_, err = tx.ExecContext(ctx, query)
+			}
+			return err
+		}
 		for i, r := range group {
 			if err := r.ctx.Err(); err != nil {
 				errs[i] = err
 				continue
 			}
-			if _, err := tx.ExecContext(ctx, "SAVEPOINT rec"); err != nil {
+			if err := savepoint("SAVEPOINT rec"); err != nil {
 				return err
 			}
 			if errs[i] = db.appendOnce(ctx, w, r); errs[i] != nil {
 				errs[i] = normalize(errs[i])
-				if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT rec"); err != nil {
+				if err := savepoint("ROLLBACK TO SAVEPOINT rec"); err != nil {
 					return err
 				}
 			}
-			if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT rec"); err != nil {
+			if err := savepoint("RELEASE SAVEPOINT rec"); err != nil {
 				return err
 			}
 		}
