@@ -79,3 +79,19 @@ func (l *Lead) Release() {
 
 // ID is the advisory lock's key (0 on SQLite), for tests and diagnostics.
 func (l *Lead) ID() int64 { return l.id }
+
+
+// lockRecordOrder makes transactions that store service records, on every
+// server of a PostgreSQL database, take their record ids and commit one
+// after another: ids then become visible in id order, so a reader that has
+// seen id N has seen every record below N, and the compliance state's
+// watermark can never pass a record committed later. (SQLite has one
+// writer, which orders them already.) The lock is held until the
+// transaction ends; group commit keeps the cost to one wait per group.
+func (db *DB) lockRecordOrder(ctx context.Context, tx *sql.Tx) error {
+	if db.dialect != postgres {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtextextended('carecircle/records/' || current_schema(), 0))")
+	return err
+}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"carecircle/internal/care"
 	"carecircle/internal/ratelimit"
 	"carecircle/internal/store"
 	"carecircle/internal/store/storetest"
@@ -143,4 +144,73 @@ func TestOneServerLeads(t *testing.T) {
 	if !la.Try(ctx) {
 		t.Fatal("a released role is taken at once")
 	}
+}
+
+// TestRecordsBecomeVisibleInIDOrder: two servers write records at once
+// while a reader watches; whenever the reader has seen id N, it has seen
+// every record below N that ever comes to exist, so a watermark at the
+// highest id seen never passes a record committed later.
+func TestRecordsBecomeVisibleInIDOrder(t *testing.T) {
+	dsn := storetest.FreshSchema(t, storetest.PostgresDSN(t))
+	a, b := storetest.Open(t, dsn), storetest.Open(t, dsn)
+	f := storetest.Seed(t, a)
+	ctx := t.Context()
+	type seen struct{ max, count int64 }
+	var views []seen
+	stop := make(chan struct{})
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			var v seen
+			if err := a.ReadRow("SELECT COALESCE(MAX(id), 0), COUNT(*) FROM service_records").Scan(&v.max, &v.count); err != nil {
+				t.Error(err)
+				return
+			}
+			views = append(views, v)
+		}
+	}()
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			db := a
+			if w%2 == 1 {
+				db = b
+			}
+			for i := range 40 {
+				actor, elder := f.Comm1, f.Elder1.ID
+				switch (w + i) % 3 {
+				case 1:
+					elder = f.Elder2.ID
+				case 2:
+					actor, elder = f.Comm2, f.Elder3.ID
+				}
+				r := &care.ServiceRecord{ElderID: elder, Kind: "life", Type: "greeting", At: at9(db), Source: "paper"}
+				if err := db.AddService(ctx, actor, r, store.Proof{}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	<-watched
+	for _, v := range views {
+		var final int64
+		if err := a.ReadRow("SELECT COUNT(*) FROM service_records WHERE id <= ?", v.max).Scan(&final); err != nil {
+			t.Fatal(err)
+		}
+		if final != v.count {
+			t.Fatalf("the reader saw %d records up to id %d; %d exist there now: a lower id committed later", v.count, v.max, final)
+		}
+	}
+	t.Logf("%d views of 320 records written through two servers", len(views))
 }

@@ -135,6 +135,9 @@ func (db *DB) commitGroup(group []*writeReq) {
 	}
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		w := newWtx(tx, db)
+		if err := db.lockRecordOrder(ctx, tx); err != nil {
+			return err
+		}
 		// On SQLite the savepoints are cached statements too: parsed for
 		// every record they cost the single writer more than they do.
 		savepoint := func(query string) error {
@@ -527,6 +530,9 @@ func (db *DB) AddServiceBatch(ctx context.Context, items []BatchService) error {
 	defer db.prepareWanted(ctx)
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		w := newWtx(tx, db)
+		if err := db.lockRecordOrder(ctx, tx); err != nil {
+			return err
+		}
 		for i, it := range items {
 			now := it.EnteredAt
 			if now.IsZero() {
