@@ -26,9 +26,11 @@ func (t *Tracker) today() calendar.Date {
 // RaiseDueAlerts raises today's not-greeted alerts when the alert hour has
 // come, and does nothing before it. Alerts are unique per elder and day, so
 // running it again (every start after the hour does) adds none twice.
+// Of several servers on one database only the one leading "alerts" raises
+// them.
 func (t *Tracker) RaiseDueAlerts(ctx context.Context) (int, error) {
 	now := t.db.Now().In(t.db.Loc)
-	if now.Hour() < t.cfg.AlertHour {
+	if now.Hour() < t.cfg.AlertHour || !t.leadsAlerts(ctx) {
 		return 0, nil
 	}
 	n, err := t.db.RaiseNotGreetedAlerts(ctx, now, AlertSource)
@@ -41,21 +43,54 @@ func (t *Tracker) RaiseDueAlerts(ctx context.Context) (int, error) {
 // AlertHour is the configured hour of the daily check.
 func (t *Tracker) AlertHour() int { return t.cfg.AlertHour }
 
-// alertLoop runs the daily check at the alert hour.
-func (t *Tracker) alertLoop(ctx context.Context) {
-	for {
-		now := t.db.Now().In(t.db.Loc)
-		next := time.Date(now.Year(), now.Month(), now.Day(), t.cfg.AlertHour, 0, 0, 0, t.db.Loc)
-		if !next.After(now) {
-			next = next.AddDate(0, 0, 1)
+// alertCheckEvery is how often a server looks whether the day's alerts
+// are due and whether it leads: when the leading server dies, another
+// raises the alerts within this time of taking over (at most 30 s).
+const alertCheckEvery = 10 * time.Second
+
+// leadsAlerts reports whether this server raises the alerts.
+func (t *Tracker) leadsAlerts(ctx context.Context) bool {
+	t.alertMu.Lock()
+	defer t.alertMu.Unlock()
+	if t.alertLead == nil {
+		l, err := t.db.NewLead(ctx, "alerts")
+		if err != nil {
+			t.log.Error("alerts: leadership", "err", err)
+			return false
 		}
+		t.alertLead = l
+	}
+	return t.alertLead.Try(ctx)
+}
+
+// alertLoop raises the day's alerts once the alert hour has come, on the
+// server that leads; the others take over when it dies.
+func (t *Tracker) alertLoop(ctx context.Context) {
+	tick := time.NewTicker(alertCheckEvery)
+	defer tick.Stop()
+	var raised calendar.Date // the day this server raised the alerts of
+	for {
 		select {
 		case <-ctx.Done():
+			t.alertMu.Lock()
+			if t.alertLead != nil {
+				t.alertLead.Release() // another server takes over at once
+			}
+			t.alertMu.Unlock()
 			return
-		case <-time.After(next.Sub(now) + time.Second):
+		case <-tick.C:
 		}
-		if _, err := t.RaiseDueAlerts(ctx); err != nil && ctx.Err() == nil {
-			t.log.Error("alerts", "err", err)
+		if now := t.db.Now().In(t.db.Loc); now.Hour() < t.cfg.AlertHour || raised == t.today() {
+			continue
+		}
+		if _, err := t.RaiseDueAlerts(ctx); err != nil {
+			if ctx.Err() == nil {
+				t.log.Error("alerts", "err", err)
+			}
+			continue
+		}
+		if t.leadsAlerts(ctx) {
+			raised = t.today()
 		}
 	}
 }

@@ -92,6 +92,9 @@ type Tracker struct {
 	auditMark int64
 
 	nudge chan struct{}
+
+	alertMu   sync.Mutex // guards alertLead
+	alertLead *store.Lead
 }
 
 // New returns a tracker of the store's streets; Start loads and runs it.
