@@ -124,7 +124,10 @@ func (db *DB) writeLoop() {
 
 func (db *DB) commitGroup(group []*writeReq) {
 	errs := make([]error, len(group))
-	ctx := context.Background()
+	// A stalled connection must not hang the only writer for ever: the
+	// group fails (nothing of it is stored) and the writer goes on.
+	ctx, cancel := context.WithTimeout(context.Background(), groupDeadline)
+	defer cancel()
 	for _, r := range group {
 		if err := db.ensurePartition(ctx, monthOf(r.rec.At.In(db.Loc))); err != nil {
 			for i := range group {
@@ -183,6 +186,9 @@ func (db *DB) commitGroup(group []*writeReq) {
 	db.prepareWanted(ctx)
 	db.notifyRecorded(stored)
 }
+
+// groupDeadline bounds one group commit of the record writer.
+const groupDeadline = 30 * time.Second
 
 // OnRecorded registers fn to be told of records once they are durably
 // stored (amendments included). It runs on the writer's goroutine, so it

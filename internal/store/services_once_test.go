@@ -139,3 +139,38 @@ func TestTwoServersStoreOneRecord(t *testing.T) {
 		t.Fatalf("card: %v, %d entries, want 20", err, len(card.Entries))
 	}
 }
+
+// TestCallsAfterCloseFail: after Close every call answers an error; none
+// waits for a writer that is gone.
+func TestCallsAfterCloseFail(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		f := storetest.Seed(t, db)
+		db.Close()
+		ctx := context.Background()
+		var wg sync.WaitGroup
+		errs := make(chan error, 200)
+		for range 200 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs <- db.AddService(ctx, f.Volunteer, greeting(f, f.Elder1.ID, at9(db)), store.Proof{})
+			}()
+		}
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second): // a hang, not a slow answer
+			t.Fatal("AddService after Close did not return")
+		}
+		close(errs)
+		for err := range errs {
+			if err == nil {
+				t.Fatal("a record was accepted after Close")
+			}
+		}
+		if _, err := db.GetElder(ctx, f.Station, f.Elder1.ID); err == nil {
+			t.Fatal("a read after Close succeeded")
+		}
+	})
+}
