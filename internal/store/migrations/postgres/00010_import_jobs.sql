@@ -1,0 +1,32 @@
+-- +goose Up
+-- Register import jobs kept in the database, so that any server of a
+-- deployment can show a job's progress and report and commit its file.
+-- The file is sealed with the data key (it holds full ID numbers) and
+-- dropped once nothing can be imported from it; a job expires after 30
+-- minutes. A run belongs to the server that claimed it (run counts the
+-- claims) while its heartbeat is fresh; a dead server's run is claimed
+-- again.
+CREATE TABLE import_jobs (
+  id           TEXT PRIMARY KEY,
+  owner_id     BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  kind         TEXT NOT NULL,
+  file_name    TEXT NOT NULL,
+  data         BYTEA,
+  created_at   TEXT NOT NULL,
+  run          BIGINT NOT NULL DEFAULT 0,
+  running      BOOLEAN NOT NULL DEFAULT FALSE,
+  commit_run   BOOLEAN NOT NULL DEFAULT FALSE,
+  ready        BOOLEAN NOT NULL DEFAULT FALSE,
+  stage        TEXT NOT NULL DEFAULT '',
+  done         BIGINT NOT NULL DEFAULT 0,
+  total        BIGINT NOT NULL DEFAULT 0,
+  heartbeat_at TEXT NOT NULL DEFAULT '',
+  report       TEXT,
+  err_code     TEXT NOT NULL DEFAULT '',
+  err_message  TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX import_jobs_owner ON import_jobs (owner_id, created_at);
+CREATE INDEX import_jobs_created ON import_jobs (created_at);
+
+-- +goose Down
+SELECT 'migrations are never rolled back; restore a backup instead';
