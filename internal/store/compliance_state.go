@@ -4,17 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"iter"
-	"strconv"
-	"strings"
 
 	"carecircle/internal/calendar"
-	"carecircle/internal/compliance"
 )
 
 // The compliance tracker persists its state so that a restart does not
-// read the whole history again: the pairings it tracks, one row per
-// non-empty cell, and the watermark (the last record applied).
+// read the whole history again: a snapshot of the pairings it tracks and
+// their cells, with the watermark (the last record applied). Between
+// snapshots nothing is saved: a restart catches up from the watermark.
 
 // TrackedPairing is a pairing as the compliance state tracks it: a real
 // pairing ("p" + pairings.id) or an elder's assigned clinic ("k" + elder id).
@@ -48,7 +45,9 @@ func (db *DB) ComplianceMeta(ctx context.Context, streetID int64) (ComplianceMet
 	return m, err
 }
 
-// TrackedPairings returns the pairings a street's persisted state tracks.
+// TrackedPairings returns the pairings saved row by row before snapshots
+// (compliance_pairings): read once, for the clinics' days, when a street
+// has no snapshot yet.
 func (db *DB) TrackedPairings(ctx context.Context, streetID int64) ([]TrackedPairing, error) {
 	rows, err := db.read.QueryContext(ctx, db.q(`SELECT pairing_key, elder_id, volunteer_id, role, from_day, to_day, birthday
  FROM compliance_pairings WHERE street_id = ? ORDER BY elder_id, pairing_key`), streetID)
@@ -83,188 +82,156 @@ func (db *DB) TrackedPairings(ctx context.Context, streetID int64) ([]TrackedPai
 	return out, rows.Err()
 }
 
-// EachComplianceRow streams a street's persisted cells in chunks.
-func (db *DB) EachComplianceRow(ctx context.Context, streetID int64, fn func([]compliance.Row) error) error {
-	rows, err := db.read.QueryContext(ctx, db.q(`SELECT pairing_key, standard, period, requirement, entries FROM compliance_rows WHERE street_id = ?`), streetID)
+// A saved snapshot is cut into chunks of this size, each written in a
+// transaction of its own (a few milliseconds): the write connection is
+// never held for long, so records keep being stored while a large street
+// is saved.
+const snapshotChunk = 256 << 10
+
+// SaveComplianceSnapshot saves a street's whole state (data, in the
+// tracker's format) built with the given settings version and having
+// applied every record up to watermark. The chunks go in short
+// transactions; one small transaction then switches the street to the new
+// snapshot, unless a snapshot as new (same or later settings, watermark
+// not lower) is current already, e.g. saved by another server meanwhile.
+// It reports whether the snapshot became current; older snapshots are
+// deleted afterwards, again a few chunks at a time.
+func (db *DB) SaveComplianceSnapshot(ctx context.Context, streetID, settingsVersion, watermark int64, data []byte) (bool, error) {
+	chunks := (len(data) + snapshotChunk - 1) / snapshotChunk
+	var id int64
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, db.q(`INSERT INTO compliance_snapshots (street_id, settings_version, watermark, chunks, bytes, created_at)
+ VALUES (?,?,?,?,?,?) RETURNING id`), streetID, settingsVersion, watermark, chunks, len(data), db.now()).Scan(&id)
+	})
 	if err != nil {
-		return err
+		return false, err
 	}
-	defer rows.Close()
-	chunk := make([]compliance.Row, 0, 4096)
-	for rows.Next() {
-		var r compliance.Row
-		var entries string
-		if err := rows.Scan(&r.Pairing, &r.Standard, &r.Period, &r.Requirement, &entries); err != nil {
+	for seq := 0; seq < chunks; seq++ {
+		part := data[seq*snapshotChunk : min(len(data), (seq+1)*snapshotChunk)]
+		err := db.tx(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, db.q(`INSERT INTO compliance_snapshot_chunks (snapshot_id, seq, data) VALUES (?,?,?)`), id, seq, part)
+			return err
+		})
+		if err != nil {
+			db.dropSnapshot(context.WithoutCancel(ctx), id)
+			return false, err
+		}
+	}
+	switched := false
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, db.q(`SELECT COUNT(*) FROM compliance_snapshot_chunks WHERE snapshot_id = ?`), id).Scan(&n); err != nil {
 			return err
 		}
-		if r.Entries, err = decodeEntries(entries); err != nil {
+		if n != chunks {
+			return errors.New("store: compliance snapshot incomplete")
+		}
+		var curSettings, curMark sql.NullInt64
+		err := tx.QueryRowContext(ctx, db.q(`SELECT s.settings_version, s.watermark FROM compliance_streets c
+ JOIN compliance_snapshots s ON s.id = c.snapshot_id WHERE c.street_id = ?`), streetID).Scan(&curSettings, &curMark)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		if chunk = append(chunk, r); len(chunk) == cap(chunk) {
-			if err := fn(chunk); err != nil {
-				return err
-			}
-			chunk = chunk[:0]
+		if curSettings.Valid && (curSettings.Int64 > settingsVersion || curSettings.Int64 == settingsVersion && curMark.Int64 > watermark) {
+			return nil // a newer state is saved already
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if len(chunk) > 0 {
-		return fn(chunk)
-	}
-	return nil
-}
-
-// encodeEntries writes a cell's records compactly as "record:day,…", the
-// day as a day number: the table holds about one cell per record.
-func encodeEntries(es []compliance.Entry) string {
-	var b strings.Builder
-	for i, e := range es {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(strconv.FormatInt(int64(e.Record), 10))
-		b.WriteByte(':')
-		b.WriteString(strconv.Itoa(int(e.Date)))
-	}
-	return b.String()
-}
-
-func decodeEntries(s string) ([]compliance.Entry, error) {
-	if s == "" {
-		return nil, nil
-	}
-	parts := strings.Split(s, ",")
-	out := make([]compliance.Entry, len(parts))
-	for i, p := range parts {
-		rec, day, _ := strings.Cut(p, ":")
-		id, err1 := strconv.ParseInt(rec, 10, 64)
-		d, err2 := strconv.Atoi(day)
-		if err1 != nil || err2 != nil {
-			return nil, errors.New("store: bad compliance entry " + strconv.Quote(p))
-		}
-		out[i] = compliance.Entry{Record: compliance.RecordID(id), Date: calendar.Date(d)}
-	}
-	return out, nil
-}
-
-// ComplianceDelta is what one step of the tracker changed.
-type ComplianceDelta struct {
-	Watermark int64
-	// Pairings are inserted or replaced.
-	Pairings []TrackedPairing
-	// Replace lists pairings whose cells are all replaced by those in Rows
-	// (after a pairing was shortened, which drops cells).
-	Replace []string
-	// Rows are written; a row with no entries is deleted.
-	Rows []compliance.Row
-}
-
-// SaveCompliance writes a step's changes and the watermark in one
-// transaction, so the persisted state is always that of one watermark.
-func (db *DB) SaveCompliance(ctx context.Context, streetID int64, d ComplianceDelta) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
-		w := newWtx(tx, db)
-		for _, p := range d.Pairings {
-			if err := db.putTrackedPairing(ctx, w, streetID, p); err != nil {
-				return err
-			}
-		}
-		for _, key := range d.Replace {
-			if _, err := w.ExecContext(ctx, db.q(`DELETE FROM compliance_rows WHERE street_id = ? AND pairing_key = ?`), streetID, key); err != nil {
-				return err
-			}
-		}
-		if err := db.putRows(ctx, w, streetID, d.Rows); err != nil {
-			return err
-		}
-		_, err := w.ExecContext(ctx, db.q(`INSERT INTO compliance_streets (street_id, watermark, updated_at) VALUES (?,?,?)
- ON CONFLICT (street_id) DO UPDATE SET watermark = excluded.watermark, updated_at = excluded.updated_at`), streetID, d.Watermark, db.now())
+		_, err = tx.ExecContext(ctx, db.q(`INSERT INTO compliance_streets (street_id, state_version, watermark, snapshot_id, updated_at) VALUES (?,?,?,?,?)
+ ON CONFLICT (street_id) DO UPDATE SET state_version = excluded.state_version, watermark = excluded.watermark,
+ snapshot_id = excluded.snapshot_id, updated_at = excluded.updated_at`), streetID, settingsVersion, watermark, id, db.now())
+		switched = err == nil
 		return err
 	})
-}
-
-func (db *DB) putTrackedPairing(ctx context.Context, w *wtx, streetID int64, p TrackedPairing) error {
-	var to any
-	if p.To != nil {
-		to = p.To.String()
+	if err != nil || !switched {
+		db.dropSnapshot(context.WithoutCancel(ctx), id)
+		return false, err
 	}
-	_, err := w.ExecContext(ctx, db.q(`INSERT INTO compliance_pairings (street_id, pairing_key, elder_id, volunteer_id, role, from_day, to_day, birthday)
- VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (street_id, pairing_key) DO UPDATE SET elder_id = excluded.elder_id,
- volunteer_id = excluded.volunteer_id, role = excluded.role, from_day = excluded.from_day, to_day = excluded.to_day,
- birthday = excluded.birthday`),
-		streetID, p.Key, p.ElderID, p.VolunteerID, p.Role, p.From.String(), to, p.Birthday)
-	return err
+	// Snapshots of the street older than this one (and ones left half
+	// written by a server that died) go; a save still running elsewhere
+	// finds its chunks gone and does not switch.
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT id FROM compliance_snapshots WHERE street_id = ? AND id < ?`), streetID, id)
+	if err != nil {
+		return true, err
+	}
+	var old []int64
+	for rows.Next() {
+		var o int64
+		if err := rows.Scan(&o); err != nil {
+			rows.Close()
+			return true, err
+		}
+		old = append(old, o)
+	}
+	rows.Close()
+	for _, o := range old {
+		if err := db.dropSnapshot(ctx, o); err != nil {
+			return true, err
+		}
+	}
+	return true, rows.Err()
 }
 
-func (db *DB) putRows(ctx context.Context, w *wtx, streetID int64, rows []compliance.Row) error {
-	for _, r := range rows {
-		var err error
-		if len(r.Entries) == 0 {
-			_, err = w.ExecContext(ctx, db.q(`DELETE FROM compliance_rows WHERE street_id = ? AND pairing_key = ? AND standard = ?
- AND period = ? AND requirement = ?`), streetID, r.Pairing, r.Standard, r.Period, r.Requirement)
-		} else {
-			_, err = w.ExecContext(ctx, db.q(`INSERT INTO compliance_rows (street_id, pairing_key, standard, period, requirement, entries)
- VALUES (?,?,?,?,?,?) ON CONFLICT (street_id, pairing_key, standard, period, requirement) DO UPDATE SET entries = excluded.entries`),
-				streetID, r.Pairing, r.Standard, r.Period, r.Requirement, encodeEntries(r.Entries))
-		}
+// dropSnapshot deletes a snapshot a few chunks per transaction.
+func (db *DB) dropSnapshot(ctx context.Context, id int64) error {
+	for {
+		var n int64
+		err := db.tx(ctx, func(tx *sql.Tx) error {
+			res, err := tx.ExecContext(ctx, db.q(`DELETE FROM compliance_snapshot_chunks WHERE snapshot_id = ? AND seq IN
+ (SELECT seq FROM compliance_snapshot_chunks WHERE snapshot_id = ? ORDER BY seq LIMIT 16)`), id, id)
+			if err != nil {
+				return err
+			}
+			n, err = res.RowsAffected()
+			return err
+		})
 		if err != nil {
 			return err
 		}
+		if n == 0 {
+			return db.tx(ctx, func(tx *sql.Tx) error {
+				_, err := tx.ExecContext(ctx, db.q(`DELETE FROM compliance_snapshots WHERE id = ?`), id)
+				return err
+			})
+		}
 	}
-	return nil
 }
 
-// ResetCompliance replaces a street's persisted state after a rebuild: the
-// pairings, every cell (streamed, so a large street's cells need not all be
-// in memory at once), the watermark and the settings version it was built
-// with, in one transaction.
-func (db *DB) ResetCompliance(ctx context.Context, streetID, stateVersion, watermark int64, pairings []TrackedPairing, cells iter.Seq[[]compliance.Row]) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
-		w := newWtx(tx, db)
-		for _, table := range []string{"compliance_rows", "compliance_pairings"} {
-			if _, err := tx.ExecContext(ctx, db.q(`DELETE FROM `+table+` WHERE street_id = ?`), streetID); err != nil {
-				return err
-			}
-		}
-		for _, p := range pairings {
-			if err := db.putTrackedPairing(ctx, w, streetID, p); err != nil {
-				return err
-			}
-		}
-		for rows := range cells {
-			if err := db.insertRows(ctx, tx, streetID, rows); err != nil {
-				return err
-			}
-		}
-		_, err := tx.ExecContext(ctx, db.q(`INSERT INTO compliance_streets (street_id, state_version, watermark, updated_at) VALUES (?,?,?,?)
- ON CONFLICT (street_id) DO UPDATE SET state_version = excluded.state_version, watermark = excluded.watermark,
- updated_at = excluded.updated_at`), streetID, stateVersion, watermark, db.now())
-		return err
-	})
-}
-
-// insertRows writes many cells with multi-row inserts: a rebuild writes
-// about one cell per record.
-func (db *DB) insertRows(ctx context.Context, tx *sql.Tx, streetID int64, rows []compliance.Row) error {
-	const per = 100
-	for len(rows) > 0 {
-		n := min(len(rows), per)
-		var b strings.Builder
-		b.WriteString(`INSERT INTO compliance_rows (street_id, pairing_key, standard, period, requirement, entries) VALUES `)
-		args := make([]any, 0, n*6)
-		for i, r := range rows[:n] {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString("(?,?,?,?,?,?)")
-			args = append(args, streetID, r.Pairing, r.Standard, r.Period, r.Requirement, encodeEntries(r.Entries))
-		}
-		if _, err := tx.ExecContext(ctx, db.q(b.String()), args...); err != nil {
-			return err
-		}
-		rows = rows[n:]
+// ComplianceSnapshot returns the current snapshot of a street's state
+// with the settings version and watermark it was saved with; nil data
+// when there is none.
+func (db *DB) ComplianceSnapshot(ctx context.Context, streetID int64) (data []byte, settingsVersion, watermark int64, err error) {
+	var id, chunks, size int64
+	err = db.read.QueryRowContext(ctx, db.q(`SELECT s.id, s.settings_version, s.watermark, s.chunks, s.bytes FROM compliance_streets c
+ JOIN compliance_snapshots s ON s.id = c.snapshot_id WHERE c.street_id = ?`), streetID).Scan(&id, &settingsVersion, &watermark, &chunks, &size)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, 0, 0, nil
 	}
-	return nil
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT seq, data FROM compliance_snapshot_chunks WHERE snapshot_id = ? ORDER BY seq`), id)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	defer rows.Close()
+	data = make([]byte, 0, size)
+	next := int64(0)
+	for rows.Next() {
+		var seq int64
+		var part sql.RawBytes
+		if err := rows.Scan(&seq, &part); err != nil {
+			return nil, 0, 0, err
+		}
+		if seq != next {
+			return nil, 0, 0, errors.New("store: compliance snapshot has a chunk missing")
+		}
+		data = append(data, part...)
+		next++
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, 0, err
+	}
+	if next != chunks || int64(len(data)) != size {
+		return nil, 0, 0, errors.New("store: compliance snapshot incomplete")
+	}
+	return data, settingsVersion, watermark, nil
 }
