@@ -15,12 +15,27 @@ import (
 )
 
 // street is one street's compliance state and what it was built from.
-// Every field is guarded by mu.
+// Every field is guarded by mu. The state itself (view) is replaced whole:
+// a rebuild builds a new one aside, on a street value of its own that no
+// answer sees, and swaps it in only when complete.
 type street struct {
 	t  *Tracker
 	id int64
 
-	mu        sync.Mutex
+	mu sync.Mutex
+	*view
+
+	// version counts changes of the state, so cached tables know when they
+	// are out of date.
+	version uint64
+	tables  map[string]*tableEntry
+	stale   bool // a change the state cannot follow: rebuild
+
+	rb rebuilding
+}
+
+// view is a street's state as one build made it and catch-ups kept it up.
+type view struct {
 	settings  int64 // the settings version the state was built with
 	cal       *calendar.Calendar
 	stds      []compliance.Standard
@@ -36,12 +51,11 @@ type street struct {
 	elders   map[int64]*store.ComplianceElder
 	kinds    map[int64]string // volunteer id → kind
 	skipped  map[int64]bool   // elders the calendar cannot place (no birthday)
+}
 
-	// version counts changes of the state, so cached tables know when they
-	// are out of date.
-	version uint64
-	tables  map[string]*tableEntry
-	stale   bool // a change the state cannot follow: rebuild before answering
+// fresh returns a street value for building a new state aside.
+func (st *street) fresh() *street {
+	return &street{t: st.t, id: st.id, view: &view{}, tables: map[string]*tableEntry{}}
 }
 
 // Keys of elders, carers and pairings in the compliance engine.
@@ -77,47 +91,6 @@ func (st *street) noteDay(at time.Time) {
 	}
 }
 
-// load restores the persisted state when it was built with the current
-// standards, and rebuilds it otherwise; then it catches up.
-func (st *street) load(ctx context.Context) error {
-	db := st.t.db
-	meta, err := db.ComplianceMeta(ctx, st.id)
-	if err != nil {
-		return err
-	}
-	if meta.StateVersion != meta.SettingsVersion {
-		return st.rebuild(ctx)
-	}
-	started := time.Now()
-	elders, facts, tracked, err := st.readSettings(ctx)
-	if err != nil {
-		return err
-	}
-	if err := st.assemble(elders, facts, tracked); err != nil {
-		return err
-	}
-	err = db.EachComplianceRow(ctx, st.id, func(rows []compliance.Row) error { return st.state.LoadRows(rows) })
-	if err != nil {
-		st.t.log.Warn("compliance: saved state unreadable, rebuilding", "street", st.id, "err", err)
-		return st.rebuild(ctx)
-	}
-	st.watermark = meta.Watermark
-	first, err := db.FirstRecordDay(ctx)
-	if err != nil {
-		return err
-	}
-	if !first.IsZero() {
-		st.firstDay = dateOf(first)
-	}
-	st.t.log.Info("compliance state restored", "street", st.id, "pairings", len(st.pairings), "watermark", st.watermark,
-		"took", time.Since(started).Round(time.Millisecond))
-	// Records and registry changes made while the server was down.
-	if err := st.refresh(ctx); err != nil {
-		return err
-	}
-	return st.syncElders(ctx, nil)
-}
-
 // configure reads the street's standards and festivals.
 func (st *street) configure(ctx context.Context) error {
 	set, err := st.t.db.StreetStandards(ctx, st.id)
@@ -142,7 +115,6 @@ func (st *street) configure(ctx context.Context) error {
 func (st *street) assemble(elders []store.ComplianceElder, facts []store.PairingFact, tracked []store.TrackedPairing) error {
 	st.pairings, st.byElder = map[string]*store.TrackedPairing{}, map[int64][]*store.TrackedPairing{}
 	st.elders, st.kinds, st.skipped = map[int64]*store.ComplianceElder{}, map[int64]string{}, map[int64]bool{}
-	st.tables, st.stale = map[string]*tableEntry{}, false
 	for i := range elders {
 		st.addElder(&elders[i])
 	}
@@ -263,63 +235,18 @@ func (st *street) records(r *store.ComplianceRecord) []compliance.Record {
 }
 
 // readSettings configures the street's standards and reads what a load
-// and a rebuild both start from: its elders, pairings and tracked pairings.
-func (st *street) readSettings(ctx context.Context) ([]store.ComplianceElder, []store.PairingFact, []store.TrackedPairing, error) {
+// and a rebuild both start from: its elders and pairings.
+func (st *street) readSettings(ctx context.Context) ([]store.ComplianceElder, []store.PairingFact, error) {
 	db := st.t.db
 	if err := st.configure(ctx); err != nil {
-		return nil, nil, nil, err
-	}
-	tracked, err := db.TrackedPairings(ctx, st.id)
-	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	elders, err := db.ComplianceElders(ctx, st.id, nil)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	facts, err := db.CompliancePairings(ctx, st.id, nil)
-	return elders, facts, tracked, err
-}
-
-// rebuild builds the state from every record, with the current standards,
-// registry and tracked pairings, and saves it whole.
-func (st *street) rebuild(ctx context.Context) error {
-	db := st.t.db
-	started := time.Now()
-	elders, facts, tracked, err := st.readSettings(ctx)
-	if err != nil {
-		return err
-	}
-	if err := st.assembleFresh(elders, facts, tracked); err != nil {
-		return err
-	}
-	watermark, err := db.MaxRecordID(ctx)
-	if err != nil {
-		return err
-	}
-	n := 0
-	st.firstDay = 0
-	err = db.EachComplianceRecord(ctx, st.id, watermark, func(r *store.ComplianceRecord) error {
-		n++
-		st.noteDay(r.At)
-		for _, c := range st.records(r) {
-			if err := st.state.Apply(c); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	st.watermark = watermark
-	st.version++
-	if err := db.ResetCompliance(ctx, st.id, st.settings, watermark, st.trackedList(), st.cells()); err != nil {
-		return err
-	}
-	st.t.log.Info("compliance state rebuilt", "street", st.id, "pairings", len(st.pairings), "records", n,
-		"took", time.Since(started).Round(time.Millisecond))
-	return nil
+	return elders, facts, err
 }
 
 // assembleFresh starts a state for a rebuild: pairings as the registry

@@ -3,7 +3,6 @@ package tracker
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"carecircle/internal/calendar"
 	"carecircle/internal/compliance"
@@ -13,28 +12,28 @@ import (
 // catchUpBatch is how many records one step reads and saves at a time.
 const catchUpBatch = 2000
 
-// refresh rebuilds when the standards changed or a change could not be
-// followed, then applies the records stored since the watermark.
+// refresh asks for a rebuild when the standards changed or a change could
+// not be followed (in the background, while this state keeps answering),
+// then applies the records stored since the watermark.
 func (st *street) refresh(ctx context.Context) error {
 	meta, err := st.t.db.ComplianceMeta(ctx, st.id)
 	if err != nil {
 		return err
 	}
 	if st.stale || meta.SettingsVersion != st.settings {
-		if err := st.rebuild(ctx); err != nil {
+		if err := st.needRebuild(ctx); err != nil {
 			return err
 		}
 	}
 	return st.catchUp(ctx)
 }
 
-// catchUp applies the records after the watermark in id order and saves
-// the cells they touched with the new watermark. An amendment uncounts the
+// catchUp applies the records after the watermark in id order (nothing is
+// saved: a restart catches up from the saved snapshot's watermark). An amendment uncounts the
 // record as it stood before and counts it as corrected; processing in id
 // order makes each amendment see exactly the amendments before it. It
 // stops after a batch that was not full: records stored since it asked
-// wait for the next catch-up, so under a steady stream of records the
-// background loop saves once per CatchUpDelay, not once per group commit.
+// wait for the next catch-up (answers catch up themselves).
 func (st *street) catchUp(ctx context.Context) error {
 	db := st.t.db
 	for {
@@ -54,15 +53,7 @@ func (st *street) catchUp(ctx context.Context) error {
 				return fmt.Errorf("record %d: %w", ev.ID, err)
 			}
 		}
-		rows, err := st.rowsOf(touched)
-		if err != nil {
-			return err
-		}
-		last := events[len(events)-1].ID
-		if err := db.SaveCompliance(ctx, st.id, store.ComplianceDelta{Watermark: last, Rows: rows}); err != nil {
-			return err
-		}
-		st.watermark = last
+		st.watermark = events[len(events)-1].ID
 		st.version++
 		if len(events) < catchUpBatch {
 			return nil
@@ -99,31 +90,6 @@ func (st *street) amend(ctx context.Context, touched []compliance.Record, origin
 		touched, err = st.apply(touched, &after, st.state.Apply)
 	}
 	return touched, err
-}
-
-// rowsOf returns the cells the records belong to as they are now, each
-// once; a cell with no entries left is to be deleted.
-func (st *street) rowsOf(recs []compliance.Record) ([]compliance.Row, error) {
-	type cellKey struct {
-		pairing, standard, period string
-		req                       int
-	}
-	seen := map[cellKey]bool{}
-	var out []compliance.Row
-	for _, r := range recs {
-		rows, err := st.state.RowsOf(r)
-		if err != nil {
-			return nil, err
-		}
-		for _, row := range rows {
-			k := cellKey{row.Pairing, row.Standard, row.Period, row.Requirement}
-			if !seen[k] {
-				seen[k] = true
-				out = append(out, row)
-			}
-		}
-	}
-	return out, nil
 }
 
 // syncElders compares elders (all when ids is nil) and their pairings with
@@ -169,9 +135,6 @@ func (st *street) syncElders(ctx context.Context, ids []int64) error {
 				changed = append(changed, p)
 			}
 		}
-	}
-	if st.stale {
-		return st.rebuild(ctx)
 	}
 	if len(elders) > 0 {
 		st.version++ // statuses or communities may have changed
@@ -227,27 +190,12 @@ func (st *street) replay(ctx context.Context, p *store.TrackedPairing, from cale
 	return nil
 }
 
-// saveChanged writes the changed pairings and all their cells.
-func (st *street) saveChanged(ctx context.Context, changed []*store.TrackedPairing) error {
-	if len(changed) == 0 {
-		return nil
+// saveChanged notes that tracked pairings changed: the next save of the
+// state comes soon, as the clinics' days exist only in the tracker.
+func (st *street) saveChanged(_ context.Context, changed []*store.TrackedPairing) error {
+	if len(changed) > 0 {
+		st.rb.dirty = true
+		st.version++
 	}
-	d := store.ComplianceDelta{Watermark: st.watermark}
-	for _, p := range changed {
-		if slices.Contains(d.Replace, p.Key) {
-			continue
-		}
-		rows, err := st.state.PairingRows(p.Key)
-		if err != nil {
-			return err
-		}
-		d.Pairings = append(d.Pairings, *p)
-		d.Replace = append(d.Replace, p.Key)
-		d.Rows = append(d.Rows, rows...)
-	}
-	if err := st.t.db.SaveCompliance(ctx, st.id, d); err != nil {
-		return err
-	}
-	st.version++
 	return nil
 }

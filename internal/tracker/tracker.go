@@ -34,6 +34,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"carecircle/internal/care"
@@ -61,13 +62,24 @@ type Config struct {
 	// TableTTL is how long a computed compliance table may be shown again
 	// while nothing changed. Default 30 s; 0 in tests computes every time.
 	TableTTL time.Duration
-	Log      *slog.Logger
+	// RebuildRetry is the wait after a failed rebuild or load before the
+	// next try; it doubles with each failure, up to 5 min. Default 1 s.
+	RebuildRetry time.Duration
+	// RefreshWait is how long Refresh (after the standards changed) waits
+	// for the rebuild it started: a small street shows the new standards at
+	// once, a large one the last state, marked as being rebuilt. Default 3 s.
+	RefreshWait time.Duration
+	// SaveEvery is how often the leading server saves a changed state
+	// (a snapshot; a restart catches up the records after it). Default
+	// 10 min.
+	SaveEvery time.Duration
+	Log       *slog.Logger
 }
 
 // DefaultConfig is the configuration serve starts from.
 func DefaultConfig() Config {
 	return Config{AlertHour: 20, SyncEvery: 10 * time.Second, FullSyncEvery: 5 * time.Minute, CatchUpDelay: 200 * time.Millisecond,
-		TableTTL: 30 * time.Second}
+		TableTTL: 30 * time.Second, RebuildRetry: time.Second, RefreshWait: 3 * time.Second, SaveEvery: 10 * time.Minute}
 }
 
 // Validate checks the configuration.
@@ -93,6 +105,14 @@ type Tracker struct {
 
 	nudge chan struct{}
 
+	// bg is the context background work runs on, set by Start; nil when
+	// the tracker answers from the command line (work runs in the caller).
+	bg   context.Context
+	hook atomic.Pointer[func(ctx context.Context, stage string) error] // tests: fail or cancel a build
+
+	leadMu sync.Mutex // guards lead
+	lead   *store.Lead
+
 	alertMu   sync.Mutex // guards alertLead
 	alertLead *store.Lead
 }
@@ -105,12 +125,21 @@ func New(db *store.DB, cfg Config) (*Tracker, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
+	def := DefaultConfig()
+	if cfg.RebuildRetry <= 0 {
+		cfg.RebuildRetry = def.RebuildRetry
+	}
+	if cfg.SaveEvery <= 0 {
+		cfg.SaveEvery = def.SaveEvery
+	}
 	return &Tracker{db: db, cfg: cfg, log: cfg.Log, streets: map[int64]*street{}, nudge: make(chan struct{}, 1)}, nil
 }
 
-// Start loads every street's state (restoring the persisted state or
-// rebuilding it), raises the day's alerts if their hour has passed, and
-// keeps everything up to date in the background until ctx ends.
+// Start begins loading every street's state in the background (restoring
+// the saved snapshot or rebuilding it; answers about a street wait for its
+// first state), raises the day's alerts if their hour has passed, and
+// keeps everything up to date in the background until ctx ends. It does
+// not wait for the states: a server answers its health check at once.
 func (t *Tracker) Start(ctx context.Context) error {
 	mark, err := t.db.AuditMark(ctx)
 	if err != nil {
@@ -121,10 +150,11 @@ func (t *Tracker) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	t.mu.Lock()
+	t.bg = ctx
+	t.mu.Unlock()
 	for _, s := range streets {
-		if _, err := t.street(ctx, s.ID); err != nil {
-			return err
-		}
+		t.begin(t.get(s.ID))
 	}
 	t.db.OnRecorded(func([]*care.ServiceRecord) {
 		select {
@@ -149,31 +179,63 @@ func (t *Tracker) Prepare(ctx context.Context) error {
 	return err
 }
 
-// street returns a street's state, loading it on first use.
-func (t *Tracker) street(ctx context.Context, id int64) (*street, error) {
+// get returns a street, known or new (without a state yet).
+func (t *Tracker) get(id int64) *street {
 	t.mu.Lock()
+	defer t.mu.Unlock()
 	st := t.streets[id]
 	if st == nil {
 		st = &street{t: t, id: id}
 		t.streets[id] = st
 	}
-	t.mu.Unlock()
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if st.state == nil {
-		if err := st.load(ctx); err != nil {
-			return nil, err
-		}
+	if st.rb.ready == nil {
+		st.rb.ready = make(chan struct{})
 	}
-	return st, nil
+	return st
 }
 
+// background is the context of background work; nil before Start and on
+// the command line.
+func (t *Tracker) background() context.Context {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.bg
+}
+
+// begin starts loading a street's first state in the background, once.
+func (t *Tracker) begin(st *street) {
+	st.rb.once.Do(func() { go st.loadLoop(t.background()) })
+}
+
+// street returns a street with its state: in a running tracker it waits
+// (at most until ctx ends) for the first state, loaded in the background;
+// otherwise it loads it in the caller.
+func (t *Tracker) street(ctx context.Context, id int64) (*street, error) {
+	st := t.get(id)
+	if t.background() == nil {
+		if st.rb.loaded.Load() {
+			return st, nil
+		}
+		return st, st.firstLoad(ctx)
+	}
+	t.begin(st)
+	select {
+	case <-st.rb.ready:
+		return st, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// loaded returns the streets that have a state.
 func (t *Tracker) loaded() []*street {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	out := make([]*street, 0, len(t.streets))
 	for _, st := range t.streets {
-		out = append(out, st)
+		if st.rb.loaded.Load() {
+			out = append(out, st)
+		}
 	}
 	return out
 }
@@ -201,9 +263,28 @@ func (t *Tracker) with(ctx context.Context, streetID int64, fn func(st *street) 
 }
 
 // Refresh brings a street's state up to date now, e.g. right after the
-// station changed the standards.
+// station changed the standards: a rebuild that needs starts in the
+// background, and Refresh waits for it at most RefreshWait (the request's
+// context only bounds the wait; the rebuild goes on without it).
 func (t *Tracker) Refresh(ctx context.Context, streetID int64) error {
-	return t.with(ctx, streetID, func(*street) error { return nil })
+	var done chan struct{}
+	err := t.with(ctx, streetID, func(st *street) error {
+		if st.rb.pending {
+			done = st.rb.done
+		}
+		return nil
+	})
+	if err != nil || done == nil {
+		return err
+	}
+	wait := time.NewTimer(t.cfg.RefreshWait)
+	defer wait.Stop()
+	select {
+	case <-done:
+	case <-wait.C:
+	case <-ctx.Done():
+	}
+	return nil
 }
 
 // syncAudit looks in the audit log for changes to elders, pairings and
@@ -225,6 +306,9 @@ func (t *Tracker) syncAudit(ctx context.Context) error {
 		for _, st := range t.loaded() {
 			st.mu.Lock()
 			err := st.syncElders(ctx, elders)
+			if err == nil && st.stale {
+				err = st.needRebuild(ctx)
+			}
 			st.mu.Unlock()
 			if err != nil {
 				return err
@@ -265,10 +349,14 @@ func (t *Tracker) loop(ctx context.Context) {
 			if err == nil && all {
 				err = st.syncElders(ctx, nil)
 			}
+			if err == nil && st.stale {
+				err = st.needRebuild(ctx)
+			}
 			st.mu.Unlock()
 			if err != nil && ctx.Err() == nil {
 				t.log.Error("compliance refresh", "street", st.id, "err", err)
 			}
+			st.saveIfDue(ctx)
 		}
 	}
 }

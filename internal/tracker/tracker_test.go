@@ -20,11 +20,21 @@ import (
 // slowed down so that the test sees what the answers themselves catch up.
 func start(t *testing.T, db *store.DB) *tracker.Tracker {
 	t.Helper()
+	return startWith(t, db, nil)
+}
+
+// startWith starts a tracker with a hook in its builds (nil: none).
+func startWith(t *testing.T, db *store.DB, hook func(ctx context.Context, stage string) error) *tracker.Tracker {
+	t.Helper()
 	cfg := tracker.DefaultConfig()
 	cfg.SyncEvery, cfg.FullSyncEvery, cfg.TableTTL = time.Hour, time.Hour, 0
+	cfg.RebuildRetry, cfg.RefreshWait = 10*time.Millisecond, 20*time.Millisecond
 	tr, err := tracker.New(db, cfg)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if hook != nil {
+		tracker.SetHook(tr, hook)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -300,6 +310,7 @@ func TestStandardsChangeRebuildsAndKeepsThePast(t *testing.T) {
 		chats := compliance.DefaultStandards()[1]
 		chats.Required, chats.EffectiveFrom = 3, calendar.NewDate(2026, 11, 30)
 		must(t, db.SaveStandard(ctx, s.Station, chats))
+		must(t, tr.WaitRebuilt(ctx, s.Street.ID)) // rebuilt in the background
 		setNow(time.Date(2026, 12, 8, 10, 0, 0, 0, db.Loc))
 		p1 := fmt.Sprintf("p%d", s.p1.ID)
 		nov, err := tr.PairingReport(ctx, s.Comm1, p1, "2026-11")
