@@ -181,7 +181,11 @@ func (s *Server) complianceTable(r *request) (int, any, error) {
 		out = append(out, tableRowOut{CommunityID: row.CommunityID, Role: row.Role, Standard: row.Standard, countsOut: toCounts(row.Counts)})
 		total.Met, total.Due, total.Overdue, total.Missed = total.Met+row.Met, total.Due+row.Due, total.Overdue+row.Overdue, total.Missed+row.Missed
 	}
-	return 0, map[string]any{"month": month, "rows": out, "total": toCounts(total)}, nil
+	body := map[string]any{"month": month, "rows": out, "total": toCounts(total)}
+	if s.tracker.Rebuilding(r.actor.StreetID) {
+		body["rebuilding"] = true // the last state, while the street's is rebuilt
+	}
+	return 0, body, nil
 }
 
 // complianceCommunity drills into a community: each pairing's outcomes

@@ -67,6 +67,7 @@ type complianceData struct {
 	Tables            []communityTable
 	Chart             template.HTML
 	AlertHour         int
+	Rebuilding        bool // the table is the last state while the street's is rebuilt
 }
 
 // compliancePage is the station's compliance table by community, role and
@@ -94,7 +95,7 @@ func (s *Server) compliancePage(w http.ResponseWriter, r *http.Request, p *page)
 		return err
 	}
 	d := complianceData{Month: month, Prev: shiftMonth(month, -1), Next: shiftMonth(month, 1), CommunityID: community,
-		Communities: comms, Chart: rateChart(trend, p.Lang), AlertHour: s.tracker.AlertHour()}
+		Communities: comms, Chart: rateChart(trend, p.Lang), AlertHour: s.tracker.AlertHour(), Rebuilding: s.tracker.Rebuilding(p.Actor.StreetID)}
 	for _, c := range comms {
 		if p.Actor.Role == care.RoleCommunity && c.ID != p.Actor.CommunityID {
 			continue

@@ -41,6 +41,7 @@ var englishCompliance = map[string]string{
 	"逾期":        "overdue",
 	"未达标":       "missed",
 	"达标率":       "Rate",
+	"正在重新计算":    "Recalculating",
 	"各角色达标率":    "Rate by role",
 	"查看结对":      "Pairings",
 	"周期":        "Period",
