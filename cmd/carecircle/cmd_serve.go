@@ -79,14 +79,19 @@ func cmdServe(ctx context.Context, e env, args []string) int {
 	} else if n, err := st.CountAdmins(ctx); err == nil && n == 0 {
 		fmt.Fprintf(e.stdout, "No administrator yet. Create one:\n  carecircle user add --db %s --username admin --role admin\n", db.dsn)
 	}
-	if _, err := st.RefreshPriorities(ctx); err != nil {
-		log.Error("refresh priorities", "err", err)
-	}
-	go refreshDaily(ctx, st, log)
+	go func() {
+		if _, err := st.RefreshPriorities(ctx); err != nil {
+			log.Error("refresh priorities", "err", err)
+		}
+		refreshDaily(ctx, st, log)
+	}()
 	trackCfg.Log = log
 	tr, err := tracker.New(st, trackCfg)
 	if err == nil {
-		err = tr.Start(ctx) // compliance state of every street, and the daily alert
+		// The compliance state of every street loads in the background:
+		// the server answers (its health check at once) while it does, and
+		// compliance answers wait for their street's state.
+		err = tr.Start(ctx)
 	}
 	if err != nil {
 		fmt.Fprintln(e.stderr, "carecircle serve: compliance:", err)
