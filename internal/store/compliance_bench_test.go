@@ -27,6 +27,15 @@ func benchTracker(b *testing.B, db *store.DB) (*tracker.Tracker, context.CancelF
 	if err := tr.Start(ctx); err != nil {
 		b.Fatal(err)
 	}
+	streets, err := db.Streets(ctx, care.Actor{Role: care.RoleAdmin})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, s := range streets { // Start loads in the background
+		if err := tr.WaitRebuilt(ctx, s.ID); err != nil {
+			b.Fatal(err)
+		}
+	}
 	return tr, cancel
 }
 
@@ -102,7 +111,7 @@ func BenchmarkStreet(b *testing.B) {
 			}
 		}
 	})
-	b.Run("restart/restore-saved-state", func(b *testing.B) {
+	b.Run("restart/restore-saved-snapshot", func(b *testing.B) {
 		for b.Loop() {
 			_, cancel := benchTracker(b, db)
 			cancel()
