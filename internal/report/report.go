@@ -34,6 +34,7 @@ type Cell struct {
 	// Suppressed is hidden ("*") so that no sum gives a masked one back.
 	Masked, Suppressed bool
 	count              bool
+	key                string // the count's name and part, for the mask
 }
 
 // String is the cell as shown.
@@ -52,6 +53,14 @@ func (c Cell) String() string {
 func text(s string) Cell { return Cell{Text: s} }
 
 func count(n int64) Cell { return Cell{Num: float64(n), IsNum: true, Base: n, count: true} }
+
+// countOf is the count named k, keyed so that the same count in another
+// table is masked alike (perPart adds the part to the key).
+func countOf(c store.ReportCounts, k string) Cell {
+	cell := count(c[k])
+	cell.key = k
+	return cell
+}
 
 // rate is a percentage of part in whole; empty when whole is 0.
 func rate(part, whole int64) Cell {
@@ -133,10 +142,7 @@ func Build(ctx context.Context, db *store.DB, comp Compliance, a care.Actor, o O
 	}
 	r.Tables = append(r.Tables, ct, volunteersTable(d, l), cardsTable(d, l), casesTable(d, l))
 	if r.Masked {
-		for i := range r.Tables {
-			mask(&r.Tables[i])
-			suppress(&r.Tables[i])
-		}
+		maskTables(r.Tables)
 	}
 	return r, nil
 }
@@ -176,17 +182,6 @@ func periodName(p store.Period, lang string) string {
 	return fmt.Sprintf("%d年第%d季度", p.From.Year(), q)
 }
 
-// mask hides every number resting on one to four people.
-func mask(t *Table) {
-	for _, row := range t.Rows {
-		for j := range row {
-			if c := &row[j]; c.IsNum && c.Base > 0 && c.Base < 5 {
-				c.Masked = true
-			}
-		}
-	}
-}
-
 // partRows returns, for each part and then the total (when there are
 // several parts), the part's name and a sum of its counts.
 func partRows(d *store.ReportData, l func(string, string) string) (names []string, counts []store.ReportCounts) {
@@ -211,7 +206,13 @@ func perPart(d *store.ReportData, l func(string, string) string, key, title stri
 	t := Table{Key: key, Title: title, Columns: append([]string{unitColumn(d, l)}, headers...)}
 	names, counts := partRows(d, l)
 	for i, n := range names {
-		t.Rows = append(t.Rows, append([]Cell{text(n)}, cols(counts[i])...))
+		row := append([]Cell{text(n)}, cols(counts[i])...)
+		for j := range row {
+			if row[j].key != "" {
+				row[j].key += "@" + n
+			}
+		}
+		t.Rows = append(t.Rows, row)
 	}
 	t.perPartSums(len(d.Unit.Parts))
 	return t
@@ -238,9 +239,9 @@ func eldersTable(d *store.ReportData, l func(string, string) string) Table {
 		headers, keys = append(headers, c.Label.In(lang)), append(keys, "elders.self_care."+c.Code)
 	}
 	t := perPart(d, l, "elders", l("老年人基本情况", "Elders"), headers, func(c store.ReportCounts) []Cell {
-		out := []Cell{count(c["elders"]), count(c["elders.new"])}
+		out := []Cell{countOf(c, "elders"), count(c["elders.new"])}
 		for _, k := range keys {
-			out = append(out, count(c[k]))
+			out = append(out, countOf(c, k))
 		}
 		return out
 	})
@@ -256,7 +257,8 @@ func pairingTable(d *store.ReportData, l func(string, string) string) Table {
 	headers := []string{l("服务中老人", "Active elders"), l("已结对", "Paired"), l("未结对", "Unpaired"), l("结对率(%)", "Paired (%)"),
 		l("未结对：本人不愿结对", "Unpaired: declined"), l("未结对：待接力", "Unpaired: awaiting a successor"), l("未结对：尚未结对", "Unpaired: not yet paired")}
 	t := perPart(d, l, "pairing", l("结对情况", "Pairing"), headers, func(c store.ReportCounts) []Cell {
-		out := []Cell{count(c["pairing.active"]), count(c["pairing.paired"]), count(c["pairing.unpaired"]), rate(c["pairing.paired"], c["pairing.active"])}
+		// The active elders are those of 老年人基本情况, under the same key.
+		out := []Cell{countOf(c, "elders.status.active"), count(c["pairing.paired"]), count(c["pairing.unpaired"]), rate(c["pairing.paired"], c["pairing.active"])}
 		for _, r := range store.UnpairedReasons {
 			out = append(out, count(c["pairing.reason."+r]))
 		}

@@ -1,12 +1,16 @@
 package report
 
 // Hiding a count under 5 is not enough when the table also shows a total:
-// the total minus the cells shown gives the hidden one back. So in a
-// viewer's report, every sum the table holds (parts of a street adding up
-// to its total, statuses adding up to the register, ...) is a relation,
-// and more cells are hidden ("*") until the hidden parts of each relation
-// are at least two and add up to at least 5, or the total is hidden too.
-// A percentage computed from a hidden count is hidden with it.
+// the total minus the cells shown gives the hidden one back. So every sum
+// a table holds (parts of a street adding up to its total, statuses adding
+// up to the register, ...) is a relation, and every percentage says what
+// it is computed from; package mask decides what a viewer sees.
+
+import (
+	"fmt"
+
+	"carecircle/internal/mask"
+)
 
 // cellRef names a cell by row and column.
 type cellRef struct{ row, col int }
@@ -83,62 +87,67 @@ func (t *Table) at(ref cellRef) *Cell {
 	return &t.Rows[ref.row][ref.col]
 }
 
-func hidden(c *Cell) bool { return c.Masked || c.Suppressed }
-
-// suppress hides more cells until no relation gives a hidden count back.
-// Each round hides at least one more cell or stops, so it ends.
-func suppress(t *Table) {
-	for changed := true; changed; {
-		changed = false
-		for _, rel := range t.rels {
-			for hideMore(t, rel) {
-				changed = true
-			}
-		}
+// cellKey names a cell for the mask: its count's name when it has one, so
+// the same number in two tables (active elders in 老年人基本情况 and in 结对情况)
+// is shown or hidden in both, else its place.
+func cellKey(ti int, t *Table, ref cellRef) string {
+	if c := t.at(ref); c != nil && c.key != "" {
+		return c.key
 	}
-	for _, d := range t.derived {
-		c := t.at(d.cell)
-		if c == nil || !c.IsNum || hidden(c) {
-			continue
-		}
-		for _, f := range d.from {
-			if fc := t.at(f); fc != nil && hidden(fc) {
-				c.Suppressed = true
-				break
-			}
-		}
-	}
+	return fmt.Sprintf("%d/%d/%d", ti, ref.row, ref.col)
 }
 
-// hideMore hides one more cell of a relation that gives a hidden count
-// back, and reports whether it did.
-func hideMore(t *Table, rel relation) bool {
-	total := t.at(rel.total)
-	if total == nil || !total.count || hidden(total) {
-		return false
-	}
-	var n int
-	var sum float64
-	var smallest *Cell
-	for _, ref := range rel.parts {
-		c := t.at(ref)
-		if c == nil || !c.count {
-			continue
+// maskTables hides, in a viewer's report, every number resting on one to
+// four people and every number that would give one back: the report's
+// tables and their sums go into one mask.Set, which decides.
+func maskTables(tables []Table) {
+	var s mask.Set
+	for ti := range tables {
+		t := &tables[ti]
+		for r, row := range t.Rows {
+			for c, cell := range row {
+				k := cellKey(ti, t, cellRef{r, c})
+				switch {
+				case !cell.IsNum:
+				case cell.count:
+					s.Count(k, int64(cell.Num))
+				default:
+					s.Value(k, cell.Num, cell.Base)
+				}
+			}
 		}
-		if hidden(c) {
-			n++
-			sum += c.Num
-		} else if c.Num > 0 && (smallest == nil || c.Num < smallest.Num) {
-			smallest = c
+		for _, rel := range t.rels {
+			parts := make([]string, len(rel.parts))
+			for i, p := range rel.parts {
+				parts[i] = cellKey(ti, t, p)
+			}
+			s.Sum(cellKey(ti, t, rel.total), parts...)
+		}
+		for _, d := range t.derived {
+			if c := t.at(d.cell); c == nil || !c.IsNum {
+				continue
+			}
+			from := make([]string, len(d.from))
+			for i, f := range d.from {
+				from[i] = cellKey(ti, t, f)
+			}
+			s.Value(cellKey(ti, t, d.cell), t.at(d.cell).Num, t.at(d.cell).Base, from...)
 		}
 	}
-	if n == 0 || (n >= 2 && sum >= 5) {
-		return false
+	for ti := range tables {
+		t := &tables[ti]
+		for r, row := range t.Rows {
+			for c := range row {
+				if !row[c].IsNum {
+					continue
+				}
+				switch s.State(cellKey(ti, t, cellRef{r, c})) {
+				case mask.Small:
+					row[c].Masked = true
+				case mask.Hidden:
+					row[c].Suppressed = true
+				}
+			}
+		}
 	}
-	if smallest != nil {
-		smallest.Suppressed = true
-	} else {
-		total.Suppressed = true
-	}
-	return true
 }

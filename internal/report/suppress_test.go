@@ -40,8 +40,7 @@ func TestNoTotalGivesAMaskedCountBack(t *testing.T) {
 		}
 		tb.Rows = append(tb.Rows, []Cell{text("合计"), count(sum)})
 		tb.perPartSums(len(c.parts))
-		mask(&tb)
-		suppress(&tb)
+		maskTables([]Table{tb})
 		var got []string
 		for _, r := range shown(&tb) {
 			got = append(got, r[1])
@@ -55,8 +54,7 @@ func TestNoTotalGivesAMaskedCountBack(t *testing.T) {
 	tb.Rows = [][]Cell{{text("幸福社区"), count(30), count(27), count(3), rate(27, 30)}}
 	tb.rowSums(1, 2, 3)
 	tb.rowRates(4, 1, 2)
-	mask(&tb)
-	suppress(&tb)
+	maskTables([]Table{tb})
 	if got := shown(&tb)[0]; !slices.Equal(got, []string{"幸福社区", "30", "*", "<5", "*"}) {
 		t.Errorf("row shown %v", got)
 	}
