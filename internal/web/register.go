@@ -19,7 +19,7 @@ import (
 // download templates and export the lists.
 type registerPages struct {
 	s    *Server
-	jobs *jobRegistry
+	jobs *jobRunner
 }
 
 type registerPageData struct {
@@ -77,28 +77,32 @@ func (h *registerPages) upload(w http.ResponseWriter, r *http.Request, p *page) 
 	if len(data) == 0 {
 		return errNoFile
 	}
-	job, err := h.jobs.add(p.User.ID, kind, path.Base(hdr.Filename), data)
+	id, err := h.s.db.CreateImportJob(r.Context(), store.NewImportJob{OwnerID: p.User.ID, Kind: string(kind), FileName: path.Base(hdr.Filename), Data: data})
 	if err != nil {
 		return err
 	}
-	job.start(h.s.db, p.Actor, false)
-	job.wait(jobWait)
-	http.Redirect(w, r, "/register/imports/"+job.id, http.StatusSeeOther)
+	finished, err := h.jobs.start(r.Context(), p.Actor, p.User.ID, id, false)
+	if err != nil {
+		return err
+	}
+	wait(finished, jobWait)
+	http.Redirect(w, r, "/register/imports/"+id, http.StatusSeeOther)
 	return nil
 }
 
-// commit imports the checked file for real, all rows or none.
+// commit imports the checked file for real, all rows or none, on whichever
+// server the confirmation reaches.
 func (h *registerPages) commit(w http.ResponseWriter, r *http.Request, p *page) error {
-	job, err := h.jobs.get(p.User.ID, r.PathValue("id"))
+	id := r.PathValue("id")
+	finished, err := h.jobs.start(r.Context(), p.Actor, p.User.ID, id, true)
+	if care.ErrorCode(err) == care.EConflict {
+		return care.Errorf(care.EConflict, "%s", p.T("只能导入检查通过、尚未导入的文件"))
+	}
 	if err != nil {
 		return err
 	}
-	if st := job.status(); st.Report == nil || !st.Report.OK() || st.Report.Committed {
-		return care.Errorf(care.EConflict, "%s", p.T("只能导入检查通过、尚未导入的文件"))
-	}
-	job.start(h.s.db, p.Actor, true)
-	job.wait(jobWait)
-	http.Redirect(w, r, "/register/imports/"+job.id, http.StatusSeeOther)
+	wait(finished, jobWait)
+	http.Redirect(w, r, "/register/imports/"+id, http.StatusSeeOther)
 	return nil
 }
 
@@ -152,11 +156,24 @@ func newJobView(st jobStatus, lang string) jobView {
 }
 
 func (h *registerPages) show(w http.ResponseWriter, r *http.Request, p *page) error {
-	job, err := h.jobs.get(p.User.ID, r.PathValue("id"))
+	job, err := h.s.db.ImportJob(r.Context(), p.User.ID, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	st := job.status()
+	if job.Stalled() {
+		// The server running it stopped: check the file again here (a
+		// commit that died rolled back, so its file is checked afresh).
+		if _, err := h.jobs.start(r.Context(), p.Actor, p.User.ID, job.ID, false); err != nil && care.ErrorCode(err) != care.EConflict {
+			return err
+		}
+		if job, err = h.s.db.ImportJob(r.Context(), p.User.ID, job.ID); err != nil {
+			return err
+		}
+	}
+	st, err := statusOf(job)
+	if err != nil {
+		return err
+	}
 	if st.Err != nil {
 		return st.Err
 	}

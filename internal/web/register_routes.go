@@ -52,7 +52,7 @@ var navRegister = []navItem{
 // routesRegister registers the 导入导出 pages: upload and check, the
 // job's progress and report, commit, templates and exports.
 func (s *Server) routesRegister(m *http.ServeMux) {
-	h := &registerPages{s: s, jobs: newJobRegistry()}
+	h := &registerPages{s: s, jobs: &jobRunner{db: s.db, log: s.log}}
 	m.Handle("GET /register", s.auth(h.page))
 	m.Handle("POST /register/imports", limitUpload(s.auth(h.upload)))
 	m.Handle("GET /register/imports/{id}", s.auth(h.show))
