@@ -176,7 +176,7 @@ func (db *DB) dropSnapshot(ctx context.Context, id int64) error {
 		var n int64
 		err := db.tx(ctx, func(tx *sql.Tx) error {
 			res, err := tx.ExecContext(ctx, db.q(`DELETE FROM compliance_snapshot_chunks WHERE snapshot_id = ? AND seq IN
- (SELECT seq FROM compliance_snapshot_chunks WHERE snapshot_id = ? ORDER BY seq LIMIT 16)`), id, id)
+ (SELECT seq FROM compliance_snapshot_chunks WHERE snapshot_id = ? ORDER BY seq LIMIT 4)`), id, id)
 			if err != nil {
 				return err
 			}

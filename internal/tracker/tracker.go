@@ -10,9 +10,9 @@
 // registry changes are found through the audit log (every write is audited)
 // and, as a safety net, by a periodic full comparison. Changing standards,
 // an elder's birthday, a volunteer's kind or a pairing's start rebuilds the
-// street's state from all records; so does `carecircle compliance rebuild`.
-// The state is persisted (cells, tracked pairings, watermark) so a restart
-// reads only what came after it.
+// street's state from all records, aside and in the background (rebuild.go);
+// so does `carecircle compliance rebuild`. The state is saved as snapshots
+// (snapshot.go) so a restart reads only what came after one.
 //
 // How records count (the mapping decisions, also in the README):
 //   - A pairing's role is its volunteer's kind. A record made by a volunteer
