@@ -2,12 +2,12 @@ package register
 
 import (
 	"bytes"
-	"encoding/csv"
 	"io"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"carecircle/internal/care"
+	"carecircle/internal/safecsv"
 )
 
 // The demo register files (testdata/, and the 演示文件 download) let a
@@ -171,7 +171,7 @@ func WriteRows(w io.Writer, format Format, sheet string, rows [][]string, gb1803
 	if !gb18030 {
 		buf.Write(utf8BOM)
 	}
-	cw := csv.NewWriter(&buf)
+	cw := safecsv.NewWriter(&buf)
 	cw.UseCRLF = true
 	if err := cw.WriteAll(rows); err != nil {
 		return err

@@ -56,9 +56,9 @@ func eldersByMasked(t *testing.T, db *store.DB, a care.Actor) map[string]string 
 func richElders(t *testing.T, db *store.DB, f *storetest.Fixture) {
 	lat, lon := 32.0641, 118.7722
 	e := storetest.NewElder("郑凤英", f.C1.ID, "1936-12-31", care.Female, 20)
-	e.Lat, e.Lon, e.LunarBirthday, e.Consent, e.Notes = &lat, &lon, true, true, "喜欢听评书，\"耳背\"，说话请大声"
+	e.Lat, e.Lon, e.LunarBirthday, e.Consent, e.Notes = &lat, &lon, true, true, "=喜欢听评书，\"耳背\"，说话请大声"
 	e.Categories, e.Needs = []string{"three_no", "sick_disabled"}, []string{"life", "health", "legal"}
-	e.EmergencyContacts = append(e.EmergencyContacts, care.Contact{Name: "郑小红", Relation: "daughter", Phone: "025-83301234", Lives: "本社区"})
+	e.EmergencyContacts = append(e.EmergencyContacts, care.Contact{Name: "郑小红", Relation: "daughter", Phone: "025-83301234", Lives: "-本社区"})
 	e.Wishes = care.Wishes{DeclinePairing: true, DeclineReason: "已雇保姆照料"}
 	e.ClinicID, e.Status, e.LivingSituation, e.SelfCare = &f.Clinic.ID, "paused", "with_spouse", "dependent"
 	if err := db.CreateElder(context.Background(), f.Station, &e); err != nil {
@@ -145,7 +145,7 @@ func TestVolunteersRoundTripAndPhoneKey(t *testing.T) {
 		lat, lon := 32.06, 118.77
 		v := care.Volunteer{Name: "周建华", Gender: care.Male, BirthDate: storetest.Day("1958-09-12"), Phone: "13851700009", Kind: "committee",
 			CommunityID: f.C2.ID, Address: "安康新村A座", Lat: &lat, Lon: &lon, Capacity: 0, Skills: []string{"理发", "量血压"},
-			Availability: "周末", Team: "安康邻里守望志愿服务队", Status: "paused", Training: "急救培训", Honours: "优秀志愿者", HoursTenths: 125}
+			Availability: "周末", Team: "@安康邻里守望志愿服务队", Status: "paused", Training: "+急救培训", Honours: "=优秀志愿者", HoursTenths: 125}
 		if err := db.CreateVolunteer(ctx, f.Station, &v); err != nil {
 			t.Fatal(err)
 		}
@@ -171,6 +171,24 @@ func TestVolunteersRoundTripAndPhoneKey(t *testing.T) {
 		again := importFile(t, dst, g.Station, register.Volunteers, buf.Bytes(), false)
 		if again.Created != 0 || again.Updated != 3 {
 			t.Fatalf("re-import must update by phone: %+v", again)
+		}
+		// CSV: the cells starting with = + @ are written with a leading '
+		// (no formula when opened) and the import removes it again.
+		buf.Reset()
+		if _, err := register.ExportVolunteers(ctx, db, f.Station, store.VolunteerFilter{}, register.CSV, &buf); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(buf.String(), ",'=优秀志愿者") || strings.Contains(buf.String(), ",=") {
+			t.Fatalf("CSV cells are not escaped:\n%s", buf.String())
+		}
+		if again := importFile(t, dst, g.Station, register.Volunteers, buf.Bytes(), false); again.Created != 0 || again.Updated != 3 {
+			t.Fatalf("CSV re-import: %+v", again)
+		}
+		got, _, _ = dst.ListVolunteers(ctx, g.Station, store.VolunteerFilter{Q: "周建华"})
+		w = got[0]
+		w.ID, w.CommunityID, w.CreatedAt, w.UpdatedAt = v.ID, v.CommunityID, v.CreatedAt, v.UpdatedAt
+		if !reflect.DeepEqual(w, v) {
+			t.Fatalf("CSV round trip:\n got %+v\nwant %+v", w, v)
 		}
 	})
 }

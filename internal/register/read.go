@@ -12,6 +12,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"carecircle/internal/care"
+	"carecircle/internal/safecsv"
 )
 
 // table is a register file as read: its header row and the data rows
@@ -180,6 +181,9 @@ func readCSV(data []byte, isHeader func([]string) bool) (*table, *care.Msg) {
 				return nil, &msgNoHeader
 			}
 			continue
+		}
+		for i, c := range rec {
+			rec[i] = safecsv.Strip(c) // the ' an export put before =, +, -, @
 		}
 		if rr := (record{num, rec}); !rr.empty() {
 			t.rows = append(t.rows, rr)

@@ -1,10 +1,11 @@
 package register
 
 import (
-	"encoding/csv"
 	"io"
 	"strconv"
 	"time"
+
+	"carecircle/internal/safecsv"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -31,13 +32,14 @@ func newSheetWriter(f Format, sheet string, headers []string, widths []float64, 
 
 // csvWriter writes UTF-8 with a BOM, without which Excel reads UTF-8 CSV
 // as the system's ANSI code page and garbles the Chinese.
-type csvWriter struct{ w *csv.Writer }
+// Every cell goes through safecsv, so none is read as a formula.
+type csvWriter struct{ w *safecsv.Writer }
 
 func newCSVWriter(headers []string, w io.Writer) (*csvWriter, error) {
 	if _, err := w.Write(utf8BOM); err != nil {
 		return nil, err
 	}
-	cw := csv.NewWriter(w)
+	cw := safecsv.NewWriter(w)
 	cw.UseCRLF = true
 	return &csvWriter{cw}, cw.Write(headers)
 }

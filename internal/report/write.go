@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+
+	"carecircle/internal/safecsv"
 )
 
 // Formats a report can be written in.
@@ -189,7 +190,7 @@ func (r *Report) WriteCSV(w io.Writer) error {
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
+	cw := safecsv.NewWriter(w) // no cell is read as a formula
 	_ = cw.Write([]string{r.Title})
 	_ = cw.Write([]string{r.subtitle()})
 	for _, t := range r.Tables {
