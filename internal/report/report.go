@@ -126,25 +126,60 @@ func Build(ctx context.Context, db *store.DB, comp Compliance, a care.Actor, o O
 	if err != nil {
 		return nil, err
 	}
-	d, err := db.Report(ctx, a, u, p)
-	if err != nil {
-		return nil, err
-	}
 	l := labeler(lang)
 	r := &Report{Unit: u.Name, UnitKind: u.Kind, Period: p.Label, From: p.From.Format("2006-01-02"),
 		To: p.Until.AddDate(0, 0, -1).Format("2006-01-02"), Generated: db.Now().In(db.Loc).Format("2006-01-02 15:04"),
 		Masked: a.Role == care.RoleViewer, lang: lang}
 	r.Title = fmt.Sprintf(l("%s %s 居家养老服务统计表", "%s %s home-care statistics"), u.Name, periodName(p, lang))
-	r.Tables = append(r.Tables, eldersTable(d, l), pairingTable(d, l), servicesTable(d, l, lang))
+	if r.Tables, err = tables(ctx, db, comp, a, u, p, lang); err != nil {
+		return nil, err
+	}
+	if r.Masked {
+		// A community's numbers are also its line of the street's report:
+		// both are masked as one, or the street's total minus this report's
+		// numbers would give back what the street's report hides.
+		var street []Table
+		if u.Kind == store.UnitCommunity {
+			if street, err = streetTables(ctx, db, comp, a, u, p, lang); err != nil {
+				return nil, err
+			}
+		}
+		maskTables(r.Tables, street...)
+	}
+	return r, nil
+}
+
+// tables are the seven tables of unit u for period p.
+func tables(ctx context.Context, db *store.DB, comp Compliance, a care.Actor, u store.ReportUnit, p store.Period, lang string) ([]Table, error) {
+	d, err := db.Report(ctx, a, u, p)
+	if err != nil {
+		return nil, err
+	}
+	l := labeler(lang)
+	out := []Table{eldersTable(d, l), pairingTable(d, l), servicesTable(d, l, lang)}
 	ct, err := complianceTable(ctx, comp, d, l, lang)
 	if err != nil {
 		return nil, err
 	}
-	r.Tables = append(r.Tables, ct, volunteersTable(d, l), cardsTable(d, l), casesTable(d, l))
-	if r.Masked {
-		maskTables(r.Tables)
+	return append(out, ct, volunteersTable(d, l), cardsTable(d, l), casesTable(d, l)), nil
+}
+
+// streetTables are the tables of the street of community unit u.
+func streetTables(ctx context.Context, db *store.DB, comp Compliance, a care.Actor, u store.ReportUnit, p store.Period, lang string) ([]Table, error) {
+	streets, err := db.Streets(ctx, a)
+	if err != nil {
+		return nil, err
 	}
-	return r, nil
+	for _, st := range streets {
+		if st.ID == u.StreetID {
+			su, err := db.ResolveReportUnit(ctx, a, st.Name)
+			if err != nil {
+				return nil, err
+			}
+			return tables(ctx, db, comp, a, su, p, lang)
+		}
+	}
+	return nil, nil
 }
 
 // span is n consecutive column or row indices from first.
@@ -208,14 +243,33 @@ func perPart(d *store.ReportData, l func(string, string) string, key, title stri
 	for i, n := range names {
 		row := append([]Cell{text(n)}, cols(counts[i])...)
 		for j := range row {
-			if row[j].key != "" {
-				row[j].key += "@" + n
+			switch {
+			case row[j].key != "":
+				row[j].key += "@" + keyName(d, i)
+			case row[j].count: // a count of this table alone, named by its column
+				row[j].key = key + "." + t.Columns[j] + "@" + keyName(d, i)
 			}
 		}
 		t.Rows = append(t.Rows, row)
 	}
 	t.perPartSums(len(d.Unit.Parts))
 	return t
+}
+
+// keyName names part i (or, after the parts, the whole unit) in the keys
+// of the mask: the total of a street's report is the street's line of its
+// district's, and a community's line is the community's own report.
+func keyName(d *store.ReportData, i int) string {
+	if i < len(d.Unit.Parts) {
+		return d.Unit.Parts[i].Name
+	}
+	return d.Unit.Name
+}
+
+// keyed is c under key k of part i.
+func keyed(c Cell, d *store.ReportData, i int, k string) Cell {
+	c.key = k + "@" + keyName(d, i)
+	return c
 }
 
 func unitColumn(d *store.ReportData, l func(string, string) string) string {
@@ -285,8 +339,8 @@ func servicesTable(d *store.ReportData, l func(string, string) string, lang stri
 			}
 			key := "services." + st.Kind + "." + st.Code
 			row := []Cell{text(k.Label.In(lang)), text(st.Label.In(lang))}
-			for _, c := range counts {
-				row = append(row, count(c[key]))
+			for i, c := range counts {
+				row = append(row, keyed(count(c[key]), d, i, key))
 			}
 			t.Rows = append(t.Rows, append(row, hours(last[key+".minutes"], last[key])))
 		}
@@ -298,13 +352,13 @@ func servicesTable(d *store.ReportData, l func(string, string) string, lang stri
 			minutes += v
 		}
 	}
-	for _, c := range counts {
-		row = append(row, count(c["services"]))
+	for i, c := range counts {
+		row = append(row, keyed(count(c["services"]), d, i, "services"))
 	}
 	t.Rows = append(t.Rows, append(row, hours(minutes, last["services"])))
 	row = []Cell{text(l("服务到的老人", "Elders served")), text("")}
-	for _, c := range counts {
-		row = append(row, count(c["services.elders"]))
+	for i, c := range counts {
+		row = append(row, keyed(count(c["services.elders"]), d, i, "services.elders"))
 	}
 	t.Rows = append(t.Rows, append(row, text("")))
 	partCols := span(2, len(names))
@@ -374,7 +428,7 @@ func complianceTable(ctx context.Context, comp Compliance, d *store.ReportData, 
 	var totalOrder [][2]string
 	for _, k := range order {
 		s := sums[k]
-		t.Rows = append(t.Rows, complianceRow(d.Unit.Parts[k.part].Name, k.role, k.standard, *s, lang))
+		t.Rows = append(t.Rows, complianceRow(d.Unit.Parts[k.part].Name, keyName(d, k.part), k.role, k.standard, *s, lang))
 		tk := [2]string{k.role, k.standard}
 		if total[tk] == nil {
 			total[tk] = &tracker.Counts{}
@@ -392,7 +446,7 @@ func complianceTable(ctx context.Context, comp Compliance, d *store.ReportData, 
 		}
 		for _, k := range totalOrder {
 			t.columnSums(partRows[k], len(t.Rows), 3, 4, 5, 6)
-			t.Rows = append(t.Rows, complianceRow(l("合计", "Total"), k[0], k[1], *total[k], lang))
+			t.Rows = append(t.Rows, complianceRow(l("合计", "Total"), d.Unit.Name, k[0], k[1], *total[k], lang))
 		}
 	}
 	t.rowRates(7, 3, 4, 5)
@@ -404,10 +458,15 @@ func complianceTable(ctx context.Context, comp Compliance, d *store.ReportData, 
 	return t, nil
 }
 
-func complianceRow(part, role, standard string, c tracker.Counts, lang string) []Cell {
+func complianceRow(part, key, role, standard string, c tracker.Counts, lang string) []Cell {
 	judged := int64(c.Judged())
+	k := func(n int, col string) Cell {
+		cell := count(int64(n))
+		cell.key = "compliance." + role + "." + standard + "." + col + "@" + key
+		return cell
+	}
 	return []Cell{text(part), text(care.Label(care.VolunteerKinds, role, lang)), text(tracker.StandardLabel(standard, lang)),
-		count(int64(c.Met)), count(int64(c.Overdue)), count(int64(c.Missed)), count(int64(c.Due)), rate(int64(c.Met), judged)}
+		k(c.Met, "met"), k(c.Overdue, "overdue"), k(c.Missed, "missed"), k(c.Due, "due"), rate(int64(c.Met), judged)}
 }
 
 func volunteersTable(d *store.ReportData, l func(string, string) string) Table {

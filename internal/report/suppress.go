@@ -99,11 +99,13 @@ func cellKey(ti int, t *Table, ref cellRef) string {
 
 // maskTables hides, in a viewer's report, every number resting on one to
 // four people and every number that would give one back: the report's
-// tables and their sums go into one mask.Set, which decides.
-func maskTables(tables []Table) {
+// tables and their sums, and those of the reports that show the same
+// numbers (more), go into one mask.Set, which decides.
+func maskTables(tables []Table, more ...Table) {
 	var s mask.Set
-	for ti := range tables {
-		t := &tables[ti]
+	all := append(append([]Table(nil), tables...), more...)
+	for ti := range all {
+		t := &all[ti]
 		for r, row := range t.Rows {
 			for c, cell := range row {
 				k := cellKey(ti, t, cellRef{r, c})
