@@ -80,7 +80,6 @@ func (l *Lead) Release() {
 // ID is the advisory lock's key (0 on SQLite), for tests and diagnostics.
 func (l *Lead) ID() int64 { return l.id }
 
-
 // lockRecordOrder makes transactions that store service records, on every
 // server of a PostgreSQL database, take their record ids and commit one
 // after another: ids then become visible in id order, so a reader that has
