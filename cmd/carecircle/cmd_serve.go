@@ -19,10 +19,11 @@ import (
 	"carecircle/internal/web"
 )
 
-// Login throttling: attempts without success per username and per address.
+// Login throttling: failures per username before delays start, and the
+// longest delay (internal/ratelimit).
 const (
-	loginLimit  = 10
-	loginWindow = 15 * time.Minute
+	loginLimit    = 10
+	loginMaxDelay = 15 * time.Minute
 )
 
 // DefaultDemoPassword is the password of the demo accounts unless one is
@@ -128,7 +129,7 @@ func cmdServe(ctx context.Context, e env, args []string) int {
 
 // newHandler wires the web UI, the JSON API and the health check.
 func newHandler(st *store.DB, log *slog.Logger, tr *tracker.Tracker) (http.Handler, error) {
-	limiter := ratelimit.NewWithStore(loginLimit, loginWindow, st)
+	limiter := ratelimit.NewWithStore(loginLimit, loginMaxDelay, st)
 	ui, err := web.New(st, log, limiter)
 	if err != nil {
 		return nil, err
@@ -163,7 +164,7 @@ func refreshDaily(ctx context.Context, st *store.DB, log *slog.Logger) {
 		if _, err := st.PurgeAttempts(ctx); err != nil {
 			log.Error("purge idempotency keys", "err", err)
 		}
-		if err := st.PurgeLogins(ctx, loginWindow); err != nil {
+		if err := st.PurgeLogins(ctx, ratelimit.Forget); err != nil {
 			log.Error("purge login attempts", "err", err)
 		}
 	}

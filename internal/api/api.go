@@ -8,8 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -40,6 +42,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v1/session", s.handle(s.createSession, false))
 	m.HandleFunc("DELETE /api/v1/session", s.handle(s.deleteSession, true))
 	m.HandleFunc("GET /api/v1/me", s.handle(s.me, true))
+	s.routesAccounts()
 
 	m.HandleFunc("GET /api/v1/elders", s.handle(s.listElders, true))
 	m.HandleFunc("POST /api/v1/elders", s.handle(s.createElder, true))
@@ -92,6 +95,8 @@ type request struct {
 	lang    string
 	w       http.ResponseWriter
 	limiter *ratelimit.Limiter
+	// login is the username a login attempt gave, for the security log.
+	login string
 }
 
 type handlerFunc func(r *request) (status int, body any, err error)
@@ -116,6 +121,10 @@ func (s *Server) handle(h handlerFunc, auth bool) http.HandlerFunc {
 			if hr.Header.Get("Accept-Language") == "" {
 				r.lang = sess.User.Lang
 			}
+			if sess.User.MustChangePassword && !whileChangingPassword[hr.Pattern] {
+				s.writeError(w, r, care.ErrPasswordChange())
+				return
+			}
 		}
 		status, body, err := h(r)
 		if err != nil {
@@ -124,6 +133,14 @@ func (s *Server) handle(h handlerFunc, auth bool) http.HandlerFunc {
 		}
 		writeJSON(w, status, body)
 	}
+}
+
+// whileChangingPassword are the routes a user whose password was reset may
+// use before choosing a new one.
+var whileChangingPassword = map[string]bool{
+	"POST /api/v1/me/password": true,
+	"GET /api/v1/me":           true,
+	"DELETE /api/v1/session":   true,
 }
 
 func langOf(r *http.Request) string {
@@ -154,22 +171,49 @@ func Status(err error) int {
 		return http.StatusNotFound
 	case care.EConflict:
 		return http.StatusConflict
-	case care.EForbidden:
+	case care.EForbidden, care.EPasswordChange:
 		return http.StatusForbidden
 	case care.EUnauth:
 		return http.StatusUnauthorized
 	case "bad_request":
 		return http.StatusBadRequest
-	case "rate_limited":
+	case care.ERateLimited:
 		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
+}
+
+// RetryAfter is the Retry-After header value of a refusal to wait (whole
+// seconds, at least 1), or "" for other errors.
+func RetryAfter(err error) string {
+	var ce *care.Error
+	if !errors.As(err, &ce) || ce.Code != care.ERateLimited {
+		return ""
+	}
+	return strconv.Itoa(max(1, int(math.Ceil(ce.RetryAfter.Seconds()))))
+}
+
+// SecurityLog writes a refused request to the access/security log: every
+// failed login, 401, 403 and 429, with who, from where and what.
+func SecurityLog(log *slog.Logger, status int, err error, user, ip, method, path string) {
+	if status != http.StatusUnauthorized && status != http.StatusForbidden && status != http.StatusTooManyRequests {
+		return
+	}
+	log.Warn("security", "status", status, "code", care.ErrorCode(err), "user", user, "ip", ip, "method", method, "path", path)
 }
 
 func (s *Server) writeError(w http.ResponseWriter, r *request, err error) {
 	status := Status(err)
 	if status == http.StatusInternalServerError {
 		s.log.Error("api", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	user := r.login
+	if r.user != nil {
+		user = r.user.Username
+	}
+	SecurityLog(s.log, status, err, user, clientIP(r.Request), r.Method, r.URL.Path)
+	if v := RetryAfter(err); v != "" {
+		w.Header().Set("Retry-After", v)
 	}
 	body := map[string]any{"code": care.ErrorCode(err), "message": care.ErrorMessage(err)}
 	var ce *care.Error
@@ -203,13 +247,13 @@ func (s *Server) createSession(r *request) (int, any, error) {
 	if err := decode(r, &in); err != nil {
 		return 0, nil, err
 	}
-	keys := ratelimit.Keys(in.Username, clientIP(r.Request))
-	if ok, err := r.limiter.Begin(r.ctx, keys); err != nil {
+	username := care.NormalizeUsername(in.Username) // once, for the limiter and the login
+	r.login = username
+	keys := ratelimit.Keys(username, clientIP(r.Request))
+	if err := r.limiter.Begin(r.ctx, keys); err != nil {
 		return 0, nil, err
-	} else if !ok {
-		return 0, nil, &care.Error{Code: "rate_limited", Message: "登录失败次数过多，请15分钟后再试 / too many failed logins; try again in 15 minutes"}
 	}
-	u, err := s.db.Authenticate(r.ctx, in.Username, in.Password)
+	u, err := s.db.Authenticate(r.ctx, username, in.Password)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -234,5 +278,6 @@ func (s *Server) me(r *request) (int, any, error) {
 
 func userJSON(u *care.User) map[string]any {
 	return map[string]any{"id": u.ID, "username": u.Username, "display_name": u.DisplayName, "role": u.Role,
-		"street_id": u.StreetID, "community_id": u.CommunityID, "volunteer_id": u.VolunteerID, "clinic_id": u.ClinicID, "lang": u.Lang}
+		"street_id": u.StreetID, "community_id": u.CommunityID, "volunteer_id": u.VolunteerID, "clinic_id": u.ClinicID, "lang": u.Lang,
+		"must_change_password": u.MustChangePassword}
 }

@@ -22,6 +22,9 @@ type User struct {
 	ClinicID    int64 // clinic users
 	Lang        string
 	Disabled    bool
+	// MustChangePassword is set by an administrator's password reset: the
+	// temporary password only lets the user choose a new one.
+	MustChangePassword bool
 }
 
 // Actor is who is asking. Every store query takes one and limits what it

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"time"
 )
 
 // Error codes, mapped to HTTP statuses in one place (internal/api, internal/web).
@@ -19,6 +20,11 @@ const (
 	// EMonthNotEnded refuses signing a month that has not ended: a signed
 	// month is locked, and the month's visits are still being made.
 	EMonthNotEnded = "month_not_ended"
+	// ERateLimited refuses a login attempt that came too soon (429).
+	ERateLimited = "rate_limited"
+	// EPasswordChange refuses everything but choosing a new password after
+	// an administrator reset it (403).
+	EPasswordChange = "password_change_required"
 )
 
 // Error is the one error type that crosses layers: a code, a message safe to
@@ -29,6 +35,8 @@ type Error struct {
 	// Fields maps a field name (the JSON name) to a Msg, so the UI can show
 	// the reason beside the field in the user's language.
 	Fields map[string]Msg
+	// RetryAfter is how long to wait before trying again (ERateLimited).
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -105,4 +113,16 @@ func (f FieldErrors) Merge(err error) bool {
 		f.Add(k, m)
 	}
 	return true
+}
+
+// ErrRateLimited refuses a login attempt that must wait for wait.
+func ErrRateLimited(wait time.Duration) error {
+	return &Error{Code: ERateLimited, RetryAfter: wait,
+		Message: "登录失败次数过多，请稍后再试 / too many failed logins; try again later"}
+}
+
+// ErrPasswordChange refuses a request of a user who must first replace a
+// temporary password.
+func ErrPasswordChange() error {
+	return &Error{Code: EPasswordChange, Message: "请先修改临时密码 / change your temporary password first"}
 }

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
-	"unicode/utf8"
 
 	"carecircle/internal/care"
 	"carecircle/internal/store"
@@ -75,10 +74,10 @@ var ErrNotEmpty = &care.Error{Code: care.EConflict,
 // precheck refuses before anything is written: the store has no transaction
 // spanning several calls, so a failure half-way would leave half a street.
 func precheck(ctx context.Context, db *store.DB, password string) error {
-	if utf8.RuneCountInString(password) < store.MinPasswordLength {
-		return care.FieldErrors{"password": care.Msg{
-			ZH: fmt.Sprintf("演示账号的密码至少%d位", store.MinPasswordLength),
-			EN: fmt.Sprintf("the demo password must have at least %d characters", store.MinPasswordLength)}}.Err()
+	for _, name := range usernames {
+		if m, bad := care.PasswordProblem(name, password); bad {
+			return care.FieldErrors{"password": care.Msg{ZH: "演示账号的" + m.ZH, EN: "the demo " + m.EN}}.Err()
+		}
 	}
 	empty, err := IsEmpty(ctx, db)
 	if err != nil {

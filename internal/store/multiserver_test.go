@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"errors"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -48,13 +49,14 @@ func TestServersStartingTogetherMigrateOnce(t *testing.T) {
 }
 
 // TestLoginThrottlingHoldsAcrossServers: attempts counted through two
-// servers add up; a good login takes its attempt back; the window ends.
+// servers add up, so of 30 concurrent guesses exactly the free ones reach
+// the password check; then each attempt waits a doubling delay, told in
+// the refusal; a good login clears its username; a day alone forgets.
 func TestLoginThrottlingHoldsAcrossServers(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
 		ctx := t.Context()
-		window := 15 * time.Minute
-		a := ratelimit.NewWithStore(10, window, db)
-		b := ratelimit.NewWithStore(10, window, db) // another server on the same database
+		a := ratelimit.NewWithStore(10, 15*time.Minute, db)
+		b := ratelimit.NewWithStore(10, 15*time.Minute, db) // another server on the same database
 		guess := ratelimit.Keys("community3", "203.0.113.9")
 		var wg sync.WaitGroup
 		var allowed atomic.Int32
@@ -66,12 +68,11 @@ func TestLoginThrottlingHoldsAcrossServers(t *testing.T) {
 				if i%2 == 1 {
 					l = b
 				}
-				ok, err := l.Begin(ctx, guess)
-				if err != nil {
-					t.Error(err)
-				}
-				if ok {
+				err := l.Begin(ctx, guess)
+				if err == nil {
 					allowed.Add(1)
+				} else if care.ErrorCode(err) != care.ERateLimited {
+					t.Error(err)
 				}
 			}()
 		}
@@ -79,25 +80,40 @@ func TestLoginThrottlingHoldsAcrossServers(t *testing.T) {
 		if n := allowed.Load(); n != 10 {
 			t.Fatalf("%d of 30 concurrent guesses went on to the password check, want 10", n)
 		}
-		if ok, _ := b.Begin(ctx, ratelimit.Keys(" Community3 ", "198.51.100.1")); ok {
-			t.Fatal("the user written with spaces and capitals is the same user")
+		waitOf := func(err error) time.Duration {
+			t.Helper()
+			var ce *care.Error
+			if !errors.As(err, &ce) || ce.Code != care.ERateLimited {
+				t.Fatalf("want a refusal, got %v", err)
+			}
+			return ce.RetryAfter
+		}
+		if w := waitOf(b.Begin(ctx, ratelimit.Keys(" Community3 ", "198.51.100.1"))); w != time.Second {
+			t.Fatalf("the user written with spaces and capitals is the same user; wait %v, want 1s", w)
+		}
+		now := db.Now
+		at := func(d time.Duration) { db.Now = func() time.Time { return now().Add(d) } }
+		at(time.Second)
+		if err := a.Begin(ctx, guess); err != nil {
+			t.Fatalf("after the wait: %v", err)
+		}
+		if w := waitOf(b.Begin(ctx, guess)); w != 2*time.Second {
+			t.Fatalf("the wait doubles: %v", w)
 		}
 		office := ratelimit.Keys("station", "192.0.2.1")
-		for i := range 25 {
-			ok, err := a.Begin(ctx, office)
-			if err != nil || !ok {
-				t.Fatalf("good login %d from one office: %v %v", i, ok, err)
+		for i := range 60 {
+			if err := a.Begin(ctx, office); err != nil {
+				t.Fatalf("good login %d from one office: %v", i, err)
 			}
 			if err := b.Succeeded(ctx, office); err != nil {
 				t.Fatal(err)
 			}
 		}
-		now := db.Now
-		db.Now = func() time.Time { return now().Add(window + time.Minute) }
-		if ok, _ := a.Begin(ctx, guess); !ok {
-			t.Fatal("the block ends with the window")
+		at(ratelimit.Forget + 2*time.Second)
+		if err := a.Begin(ctx, guess); err != nil {
+			t.Fatalf("a day alone forgets: %v", err)
 		}
-		if err := db.PurgeLogins(ctx, window); err != nil {
+		if err := db.PurgeLogins(ctx, time.Nanosecond); err != nil {
 			t.Fatal(err)
 		}
 	})

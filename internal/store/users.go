@@ -17,9 +17,6 @@ import (
 	"carecircle/internal/care"
 )
 
-// MinPasswordLength is the shortest password accepted.
-const MinPasswordLength = 8
-
 // dummyHash is compared against when a username does not exist, so a login
 // takes the same time whether or not the account exists.
 var dummyHash, _ = argon2id.CreateHash("carecircle-no-such-user", argon2id.DefaultParams)
@@ -33,7 +30,7 @@ func (db *DB) CreateUser(ctx context.Context, a care.Actor, u *care.User, passwo
 	if err := db.validateUser(ctx, u, password); err != nil {
 		return err
 	}
-	hash, err := argon2id.CreateHash(password, db.HashParams)
+	hash, err := db.hashPassword(ctx, password)
 	if err != nil {
 		return err
 	}
@@ -63,14 +60,14 @@ func nullID(id int64) any {
 // a street for station and clinic users, a community, volunteer or clinic record.
 func (db *DB) validateUser(ctx context.Context, u *care.User, password string) error {
 	f := care.FieldErrors{}
-	u.Username = strings.TrimSpace(u.Username)
+	u.Username = care.NormalizeUsername(u.Username)
 	if u.Username == "" {
 		f.Add("username", care.MsgRequired)
 	} else if utf8.RuneCountInString(u.Username) > 40 || strings.ContainsAny(u.Username, " \t/") {
 		f.Add("username", care.Msg{ZH: "用户名不能含空格或斜杠，最多40字", EN: "no spaces or slashes, at most 40 characters"})
 	}
-	if utf8.RuneCountInString(password) < MinPasswordLength {
-		f.Add("password", care.Msg{ZH: "密码至少8位", EN: "password must have at least 8 characters"})
+	if m, bad := care.PasswordProblem(u.Username, password); bad {
+		f.Add("password", m)
 	}
 	if u.Lang == "" {
 		u.Lang = "zh"
@@ -126,19 +123,20 @@ func (db *DB) lookupID(ctx context.Context, query string, id int64) int64 {
 }
 
 const userColumns = `id, username, display_name, role, COALESCE(street_id, 0), COALESCE(community_id, 0),
- COALESCE(volunteer_id, 0), COALESCE(clinic_id, 0), lang, disabled`
+ COALESCE(volunteer_id, 0), COALESCE(clinic_id, 0), lang, disabled, must_change_password`
 
 func scanUser(row interface{ Scan(...any) error }) (*care.User, error) {
 	var u care.User
-	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.StreetID, &u.CommunityID, &u.VolunteerID, &u.ClinicID, &u.Lang, &u.Disabled)
+	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.StreetID, &u.CommunityID, &u.VolunteerID, &u.ClinicID, &u.Lang, &u.Disabled, &u.MustChangePassword)
 	return &u, err
 }
 
-// Authenticate checks a username and password. It answers the same
-// unauthorized error for a wrong password and an unknown user.
+// Authenticate checks a username (care.NormalizeUsername, as the login
+// limiter sees it) and password. It answers the same unauthorized error
+// for a wrong password, an unknown user and a disabled account.
 func (db *DB) Authenticate(ctx context.Context, username, password string) (*care.User, error) {
 	var hash string
-	u, err := scanUserHash(db.read.QueryRowContext(ctx, db.q("SELECT "+userColumns+", password_hash FROM users WHERE username = ?"), strings.TrimSpace(username)), &hash)
+	u, err := scanUserHash(db.read.QueryRowContext(ctx, db.q("SELECT "+userColumns+", password_hash FROM users WHERE username = ?"), care.NormalizeUsername(username)), &hash)
 	bad := &care.Error{Code: care.EUnauth, Message: "用户名或密码错误 / wrong username or password"}
 	if errors.Is(err, sql.ErrNoRows) {
 		hash = dummyHash // the same work, so timing tells no username
@@ -163,7 +161,7 @@ func (db *DB) Authenticate(ctx context.Context, username, password string) (*car
 
 func scanUserHash(row *sql.Row, hash *string) (*care.User, error) {
 	var u care.User
-	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.StreetID, &u.CommunityID, &u.VolunteerID, &u.ClinicID, &u.Lang, &u.Disabled, hash)
+	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.StreetID, &u.CommunityID, &u.VolunteerID, &u.ClinicID, &u.Lang, &u.Disabled, &u.MustChangePassword, hash)
 	return &u, err
 }
 
@@ -252,9 +250,9 @@ func (db *DB) LookupSession(ctx context.Context, token, kind string) (*Session, 
 	var u care.User
 	var csrf, expires string
 	err := db.readRow(ctx, db.q("SELECT s.csrf, s.expires_at, u.id, u.username, u.display_name, u.role, COALESCE(u.street_id, 0),"+
-		" COALESCE(u.community_id, 0), COALESCE(u.volunteer_id, 0), COALESCE(u.clinic_id, 0), u.lang, u.disabled"+
+		" COALESCE(u.community_id, 0), COALESCE(u.volunteer_id, 0), COALESCE(u.clinic_id, 0), u.lang, u.disabled, u.must_change_password"+
 		" FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.kind = ?"), tokenHash(token), kind).
-		Scan(&csrf, &expires, &u.ID, &u.Username, &u.DisplayName, &u.Role, &u.StreetID, &u.CommunityID, &u.VolunteerID, &u.ClinicID, &u.Lang, &u.Disabled)
+		Scan(&csrf, &expires, &u.ID, &u.Username, &u.DisplayName, &u.Role, &u.StreetID, &u.CommunityID, &u.VolunteerID, &u.ClinicID, &u.Lang, &u.Disabled, &u.MustChangePassword)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && parseStamp(expires).Before(db.Now())) {
 		return nil, &care.Error{Code: care.EUnauth, Message: "请先登录 / please log in"}
 	}

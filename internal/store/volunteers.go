@@ -174,5 +174,10 @@ func (db *DB) updateVolunteer(ctx context.Context, tx *sql.Tx, a care.Actor, old
 		return err
 	}
 	v.CreatedAt = old.CreatedAt
+	if v.Status == "left" && old.Status != "left" {
+		if err := db.disableLeftVolunteer(ctx, tx, a, v.ID); err != nil {
+			return err
+		}
+	}
 	return db.audit(ctx, tx, a, "update", "volunteer", v.ID, old, v)
 }

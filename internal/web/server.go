@@ -10,13 +10,13 @@ import (
 	"embed"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"carecircle/internal/api"
@@ -91,6 +91,7 @@ func (s *Server) routes() {
 	m.Handle("POST /org/clinics", s.auth(s.clinicSave))
 	m.Handle("GET /users", s.auth(s.usersPage))
 	m.Handle("POST /users", s.auth(s.userCreate))
+	s.routesAccounts(m)
 	// Each feature registers its own pages in its routes file.
 	s.routesPairing(m)
 	s.routesServices(m)
@@ -200,10 +201,29 @@ func (s *Server) auth(h pageHandler) http.Handler {
 			s.renderError(w, r, p, &care.Error{Code: care.EForbidden, Message: p.Error})
 			return
 		}
+		// A password reset by an administrator lets the user do nothing
+		// but choose a new one (or log out).
+		if sess.User.MustChangePassword && !whileChangingPassword[r.Pattern] {
+			if r.Header.Get("HX-Request") == "true" {
+				w.Header().Set("HX-Redirect", "/account")
+				w.WriteHeader(http.StatusForbidden)
+				return
+			}
+			http.Redirect(w, r, "/account", http.StatusSeeOther)
+			return
+		}
 		if err := h(w, r, p); err != nil {
 			s.renderError(w, r, p, err)
 		}
 	})
+}
+
+// whileChangingPassword are the pages a user whose password was reset may
+// use before choosing a new one.
+var whileChangingPassword = map[string]bool{
+	"GET /account":           true,
+	"POST /account/password": true,
+	"POST /logout":           true,
 }
 
 func validCSRF(r *http.Request, want string) bool {
@@ -225,6 +245,14 @@ func (s *Server) toLogin(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, p *page, err error) {
 	status := api.Status(err)
+	user := ""
+	if p.User != nil {
+		user = p.User.Username
+	}
+	api.SecurityLog(s.log, status, err, user, clientIP(r), r.Method, r.URL.Path)
+	if v := api.RetryAfter(err); v != "" {
+		w.Header().Set("Retry-After", v)
+	}
 	switch status {
 	case http.StatusForbidden:
 		if p.Error == "" {
@@ -302,15 +330,19 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.reLogin(w, r, p, http.StatusForbidden)
 		return
 	}
-	username := strings.TrimSpace(r.PostFormValue("username"))
+	username := care.NormalizeUsername(r.PostFormValue("username")) // once, for the limiter and the login
 	keys := ratelimit.Keys(username, clientIP(r))
-	if ok, err := s.limiter.Begin(r.Context(), keys); err != nil || !ok {
-		p.Error, p.Data = p.T("登录失败次数过多，请15分钟后再试"), username
+	if err := s.limiter.Begin(r.Context(), keys); err != nil {
+		p.Error, p.Data = p.T("登录失败次数过多，请稍后再试"), username
 		status := http.StatusTooManyRequests
-		if err != nil {
+		if care.ErrorCode(err) != care.ERateLimited {
 			s.log.Error("login", "err", err)
 			p.Error, status = p.T("出错了，请稍后再试"), http.StatusInternalServerError
+		} else {
+			w.Header().Set("Retry-After", api.RetryAfter(err))
+			p.Error = fmt.Sprintf(p.T("登录失败次数过多，请%s秒后再试"), api.RetryAfter(err))
 		}
+		api.SecurityLog(s.log, status, err, username, clientIP(r), r.Method, r.URL.Path)
 		s.reLogin(w, r, p, status)
 		return
 	}
@@ -325,6 +357,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 			s.log.Error("login", "err", err)
 			p.Error, status = p.T("出错了，请稍后再试"), http.StatusInternalServerError
 		}
+		api.SecurityLog(s.log, status, err, username, clientIP(r), r.Method, r.URL.Path)
 		s.reLogin(w, r, p, status)
 		return
 	}
@@ -337,6 +370,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	setCookie(w, r, sessionCookie, sess.Token, store.WebSessionTTL, true)
 	setCookie(w, r, loginCSRF, "", -time.Second, true)
+	if u.MustChangePassword {
+		http.Redirect(w, r, "/account", http.StatusSeeOther)
+		return
+	}
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
