@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"carecircle/internal/care"
+	"carecircle/internal/report"
 )
 
 type communityJSON struct {
@@ -154,25 +155,16 @@ func (s *Server) elderStats(r *request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	mask := r.actor.Role == care.RoleViewer
-	cell := func(n int) any {
-		if mask && n > 0 && n < 5 {
-			return "<5"
-		}
-		return n
-	}
-	cells := func(m map[string]int) map[string]any {
-		out := map[string]any{}
-		for k, v := range m {
-			out[k] = cell(v)
-		}
-		return out
-	}
+	// A viewer's numbers go through the one mask the home page and the
+	// reports use: small counts "<5", and "*" where a sum would give one back.
+	o := report.NewOverview(st, r.actor.Role == care.RoleViewer)
 	items := []map[string]any{}
 	for _, c := range st {
-		items = append(items, map[string]any{"community_id": c.CommunityID, "name": c.Name, "elders": cell(c.Elders),
-			"by_status": cells(c.ByStatus), "by_category": cells(c.ByCategory), "by_self_care": cells(c.BySelfCare),
-			"paired": cell(c.Paired), "volunteers_by_kind": cells(c.Volunteers)})
+		id := c.CommunityID
+		items = append(items, map[string]any{"community_id": id, "name": c.Name, "elders": o.Value(id, "elders"),
+			"by_status": o.Values(id, "status.", care.ElderStatuses), "by_category": o.Values(id, "category.", care.Categories),
+			"by_self_care": o.Values(id, "self_care.", care.SelfCareLevels), "paired": o.Value(id, "paired"),
+			"volunteers_by_kind": o.Values(id, "volunteers.", care.VolunteerKinds)})
 	}
 	return 0, map[string]any{"items": items, "total": len(items)}, nil
 }

@@ -17,6 +17,7 @@ type MonthlyServices struct {
 	CommunityID int64
 	Month       string // YYYY-MM
 	Kind        string // one of care.ServiceKinds
+	Type        string // the service type within the kind (care.ServiceTypes)
 	Count       int
 }
 
@@ -86,18 +87,17 @@ func (db *DB) MonthlyServices(ctx context.Context, a care.Actor, months []string
 	}
 	defer rows.Close()
 	type key struct {
-		community   int64
-		month, kind string
+		community        int64
+		month, kind, typ string
 	}
 	sums := map[key]int{}
 	for rows.Next() {
 		var k key
-		var typ string
 		var n int
-		if err := rows.Scan(&k.community, &k.month, &typ, &n); err != nil {
+		if err := rows.Scan(&k.community, &k.month, &k.typ, &n); err != nil {
 			return nil, fmt.Errorf("store: monthly services: %w", err)
 		}
-		k.kind = serviceKind(typ)
+		k.kind = serviceKind(k.typ)
 		sums[k] += n
 	}
 	if err := rows.Err(); err != nil {
@@ -105,11 +105,11 @@ func (db *DB) MonthlyServices(ctx context.Context, a care.Actor, months []string
 	}
 	out := make([]MonthlyServices, 0, len(sums))
 	for k, n := range sums {
-		out = append(out, MonthlyServices{CommunityID: k.community, Month: k.month, Kind: k.kind, Count: n})
+		out = append(out, MonthlyServices{CommunityID: k.community, Month: k.month, Kind: k.kind, Type: k.typ, Count: n})
 	}
 	slices.SortFunc(out, func(a, b MonthlyServices) int {
 		return cmp.Or(cmp.Compare(a.CommunityID, b.CommunityID), cmp.Compare(a.Month, b.Month),
-			cmp.Compare(kindIndex(a.Kind), kindIndex(b.Kind)))
+			cmp.Compare(kindIndex(a.Kind), kindIndex(b.Kind)), cmp.Compare(a.Type, b.Type))
 	})
 	return out, nil
 }

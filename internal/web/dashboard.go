@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"carecircle/internal/care"
+	"carecircle/internal/mask"
 	"carecircle/internal/store"
 	"carecircle/internal/tracker"
 )
@@ -21,9 +22,10 @@ const dashboardMonths = 6
 // months as charts. A viewer gets aggregates only, small counts masked,
 // and nothing of compliance (its pages are for the staff).
 type homeDashboard struct {
-	Month    string
-	Services int // services recorded this month
-	Greeted  int // elders greeted today
+	Month string
+	// Services (recorded this month) and Greeted (elders greeted today)
+	// as the reader may see them: for a viewer through package mask.
+	Services, Greeted string
 	// Rate is this month's compliance rate ("92.5%"), empty when nothing
 	// was judged yet or the tracker is off.
 	Rate string
@@ -53,13 +55,15 @@ func (s *Server) dashboard(ctx context.Context, p *page, stats []store.Community
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range rows {
-		if r.Month == month {
-			d.Services += r.Count
-		}
-	}
-	if d.Greeted, err = s.db.GreetedOn(ctx, a, now); err != nil {
+	greeted, err := s.db.GreetedOn(ctx, a, now)
+	if err != nil {
 		return nil, err
+	}
+	var g mask.Set // a number of its own, in no sum
+	g.Count("greeted", int64(greeted))
+	d.Greeted = strconv.Itoa(greeted)
+	if a.Role == care.RoleViewer {
+		d.Greeted = g.Text("greeted")
 	}
 	if d.Staff {
 		d.OpenAlerts, d.OpenCases = atLeast(alerts, alertListLimit), atLeast(cases, caseListLimit)
@@ -67,6 +71,7 @@ func (s *Server) dashboard(ctx context.Context, p *page, stats []store.Community
 	if d.ServicesChart, err = s.servicesChart(ctx, p, months, rows, stats); err != nil {
 		return nil, err
 	}
+	d.Services = d.ServicesChart.TotalText(month)
 	if s.tracker == nil || !d.Staff {
 		return d, nil
 	}
@@ -138,8 +143,10 @@ func (s *Server) servicesChart(ctx context.Context, p *page, months []string, ro
 		m, in := monthIndex[r.Month]
 		if ok && in {
 			c.Series[i].Counts[m] += r.Count
+			c.Series[i].addType(m, r.Kind+"."+r.Type, r.Count)
 		}
 	}
+	c.mask()
 	return c, nil
 }
 

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"carecircle/internal/care"
+	"carecircle/internal/mask"
 	"carecircle/internal/tracker"
 )
 
@@ -31,7 +33,23 @@ type chartSeries struct {
 	Name   string
 	Colour string
 	Counts []int // services, per month
-	Rates  []tracker.Counts
+	// Texts are the counts as the reader may see them ("<5", "*" for a
+	// viewer), set by mask.
+	Texts []string
+	Rates []tracker.Counts
+	// types are the counts per month by service type ("life.greeting"):
+	// the report's services table, whose sums the mask must know.
+	types []map[string]int
+}
+
+func (s *chartSeries) addType(month int, typ string, n int) {
+	if s.types == nil {
+		s.types = make([]map[string]int, len(s.Counts))
+	}
+	if s.types[month] == nil {
+		s.types[month] = map[string]int{}
+	}
+	s.types[month][typ] += n
 }
 
 // chart is what both dashboard charts are drawn from.
@@ -43,9 +61,13 @@ type chart struct {
 	// Stacked piles the series of a month into one bar; otherwise they
 	// stand side by side.
 	Stacked bool
-	// Masked shows the counts 1 to 4 as "<5" (the district viewer), in
-	// tooltips and tables alike; their bars are drawn as tall as 5.
+	// Masked hides what a viewer may not see (see mask): the counts 1 to
+	// 4 read "<5", and a count that a month's total would give back "*",
+	// in tooltips and tables alike; their bars are drawn as tall as 5 and
+	// pale, so the drawing says no more than the text.
 	Masked bool
+	// TotalTexts are the months' totals as the reader may see them.
+	TotalTexts []string
 	// Link, when set, makes a compliance point a link to its drill-down.
 	Link func(key, month string) string
 	Lang string
@@ -54,26 +76,94 @@ type chart struct {
 // chart geometry: the plot sits between the margins, the legend below it.
 const chartW, chartLeft, chartRight, chartTop, plotH = 640, 52, 16, 16, 180
 
-// countText is a count as a viewer may see it.
-func countText(masked bool, n int) string {
-	if masked && n > 0 && n < 5 {
-		return "<5"
+// mask fills the texts of the counts and the months' totals: for a viewer
+// through one mask.Set in which each month's series add up to its total
+// (the total of this month is the home page's tile, and the reports add
+// up the same services), so no total minus the bars shown gives a "<5"
+// back.
+func (c *chart) mask() {
+	var set mask.Set
+	key := func(what string, series, month int) string {
+		return what + "@" + strconv.Itoa(series) + "@" + strconv.Itoa(month)
 	}
-	return strconv.Itoa(n)
-}
-
-// Cell is a count of the services chart as its reader may see it.
-func (c chart) Cell(n int) string { return countText(c.Masked, n) }
-
-// Totals are the services of each month over all series.
-func (c chart) Totals() []int {
-	out := make([]int, len(c.Months))
-	for _, s := range c.Series {
-		for i, n := range s.Counts {
-			out[i] += n
+	var types []string // in the order of the report's rows
+	for _, k := range care.ServiceKinds {
+		for _, st := range care.ServiceTypes {
+			if st.Kind == k.Code {
+				types = append(types, st.Kind+"."+st.Code)
+			}
 		}
 	}
-	return out
+	// The sums of the report's services table, in its order: each type's
+	// communities (or streets) add up to its total, and so do the months'
+	// services; each column's types add up to its services.
+	for mi := range c.Months {
+		cols := make([]int, 0, len(c.Series)+1)
+		for si := range c.Series {
+			cols = append(cols, si)
+		}
+		cols = append(cols, -1)
+		for _, typ := range append(types, "services") {
+			total := 0
+			for si, s := range c.Series {
+				n := s.Counts[mi]
+				if typ != "services" {
+					n = 0
+					if s.types != nil && s.types[mi] != nil {
+						n = s.types[mi][typ]
+					}
+				}
+				set.Count(key(typ, si, mi), int64(n))
+				total += n
+			}
+			set.Count(key(typ, -1, mi), int64(total))
+			if len(c.Series) > 1 {
+				parts := make([]string, len(c.Series))
+				for si := range c.Series {
+					parts[si] = key(typ, si, mi)
+				}
+				set.Sum(key(typ, -1, mi), parts...)
+			}
+		}
+		for _, si := range cols {
+			parts := make([]string, len(types))
+			for i, typ := range types {
+				parts[i] = key(typ, si, mi)
+			}
+			set.Sum(key("services", si, mi), parts...)
+		}
+	}
+	text := func(si, mi, n int) string {
+		if c.Masked {
+			if st := set.State(key("services", si, mi)); st != mask.Shown {
+				return st.Text()
+			}
+		}
+		return strconv.Itoa(n)
+	}
+	c.TotalTexts = make([]string, len(c.Months))
+	for mi := range c.Months {
+		total := 0
+		for si := range c.Series {
+			s := &c.Series[si]
+			if mi == 0 {
+				s.Texts = make([]string, len(c.Months))
+			}
+			s.Texts[mi] = text(si, mi, s.Counts[mi])
+			total += s.Counts[mi]
+		}
+		c.TotalTexts[mi] = text(-1, mi, total)
+	}
+}
+
+// TotalText is the total of month (yyyy-mm) as the reader may see it.
+func (c chart) TotalText(month string) string {
+	for i, m := range c.Months {
+		if m == month && i < len(c.TotalTexts) {
+			return c.TotalTexts[i]
+		}
+	}
+	return "0"
 }
 
 // niceStep returns a round step (1, 2 or 5 times a power of ten) that
@@ -173,20 +263,20 @@ func (c chart) Bars() template.HTML {
 	if len(c.Months) == 0 || len(c.Series) == 0 {
 		return ""
 	}
-	shown := func(n int) int { // the height a count is drawn at
-		if c.Masked && n > 0 && n < 5 {
-			return 5
+	shown := func(s chartSeries, i int) int { // the height a count is drawn at
+		if s.Texts != nil && s.Texts[i] != strconv.Itoa(s.Counts[i]) {
+			return mask.Threshold
 		}
-		return n
+		return s.Counts[i]
 	}
 	top := 0
 	for i := range c.Months {
 		sum := 0
 		for _, s := range c.Series {
 			if c.Stacked {
-				sum += shown(s.Counts[i])
+				sum += shown(s, i)
 			} else {
-				sum = max(sum, shown(s.Counts[i]))
+				sum = max(sum, shown(s, i))
 			}
 		}
 		top = max(top, sum)
@@ -216,26 +306,25 @@ func (c chart) Bars() template.HTML {
 		x0 := c.monthX(i) - group/2
 		base := 0
 		for j, s := range c.Series {
-			n := s.Counts[i]
-			if n == 0 {
+			if s.Counts[i] == 0 {
 				continue
 			}
-			x, h := x0+float64(j)*barW, shown(n)
+			x, h := x0+float64(j)*barW, shown(s, i)
 			lo := 0
 			if c.Stacked {
 				x, lo = x0, base
 				base += h
 			}
-			opacity := ""
-			if shown(n) != n {
+			opacity, n := "", s.Texts[i]
+			if h != s.Counts[i] {
 				opacity = ` fill-opacity="0.45"`
 			}
-			tip := s.Name + " " + m + "：" + countText(c.Masked, n) + " 次"
+			tip := s.Name + " " + m + "：" + n + " 次"
 			if c.Lang == "en" {
-				tip = s.Name + ", " + m + ": " + countText(c.Masked, n) + " services"
+				tip = s.Name + ", " + m + ": " + n + " services"
 			}
 			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"%s data-series="%s" data-month="%s" data-count="%s"><title>%s</title></rect>`,
-				x, y(lo+h), math.Max(barW-1, 1), y(lo)-y(lo+h), s.Colour, opacity, esc(s.Key), m, esc(countText(c.Masked, n)), esc(tip))
+				x, y(lo+h), math.Max(barW-1, 1), y(lo)-y(lo+h), s.Colour, opacity, esc(s.Key), m, esc(n), esc(tip))
 		}
 	}
 	b.WriteString(legend)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"carecircle/internal/care"
+	"carecircle/internal/report"
 	"carecircle/internal/store"
 )
 
@@ -12,10 +13,11 @@ type homeData struct {
 	// Alerts are the open not-greeted alerts, at the very top of staff pages.
 	Alerts []store.Alert
 	// Live is, for community staff, who has not been greeted yet today.
-	Live     *greetingsLive
-	Cases    []store.Case // open cases, urgent first, at the top of staff pages
-	Stats    []store.CommunityStats
-	Totals   store.CommunityStats
+	Live  *greetingsLive
+	Cases []store.Case // open cases, urgent first, at the top of staff pages
+	// View is the register per community and in total, every number as
+	// the reader may see it (report.Overview: the viewer's mask).
+	View     *report.Overview
 	MyElders []care.Elder
 	Masked   bool
 	// Dash is the dashboard: this month at a glance and six months of
@@ -47,8 +49,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, p *page) error {
 		if err != nil {
 			return err
 		}
-		d.Stats = st
-		d.Totals = sumStats(st)
+		d.View = report.NewOverview(st, d.Masked)
 		if p.Actor.EditsRegistry() {
 			if d.Cases, err = s.db.Cases(r.Context(), p.Actor, true); err != nil {
 				return err
@@ -69,25 +70,4 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, p *page) error {
 	p.Data = d
 	s.render(w, http.StatusOK, "home", p)
 	return nil
-}
-
-func sumStats(st []store.CommunityStats) store.CommunityStats {
-	t := store.CommunityStats{ByStatus: map[string]int{}, ByCategory: map[string]int{}, BySelfCare: map[string]int{}, Volunteers: map[string]int{}}
-	for _, c := range st {
-		t.Elders += c.Elders
-		t.Paired += c.Paired
-		for k, v := range c.ByStatus {
-			t.ByStatus[k] += v
-		}
-		for k, v := range c.ByCategory {
-			t.ByCategory[k] += v
-		}
-		for k, v := range c.BySelfCare {
-			t.BySelfCare[k] += v
-		}
-		for k, v := range c.Volunteers {
-			t.Volunteers[k] += v
-		}
-	}
-	return t
 }

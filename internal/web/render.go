@@ -82,13 +82,6 @@ var funcs = template.FuncMap{
 		q.Set(key, value)
 		return "?" + q.Encode()
 	},
-	// cell hides counts under five from the district viewer (SPEC §7).
-	"cell": func(masked bool, n int) string {
-		if masked && n > 0 && n < 5 {
-			return "<5"
-		}
-		return strconv.Itoa(n)
-	},
 	"percent": func(a, b int) int {
 		if b == 0 {
 			return 0
