@@ -300,7 +300,17 @@ func (s *Server) inspection(r *request) (int, any, error) {
 			"services": row.Services, "unverified": row.Unverified, "late": row.Late, "amended": row.Amended, "missing": f.Missing, "clean": f.Clean(),
 			"signed": row.Signed, "result": row.Result})
 	}
-	return 0, map[string]any{"month": month, "items": items, "total": len(items), "signed": signed}, nil
+	corr, err := s.db.CorrectionsAfterSigning(r.ctx, r.actor, s.db.Now().AddDate(0, 0, -62))
+	if err != nil {
+		return 0, nil, err
+	}
+	corrections := []map[string]any{}
+	for _, c := range corr {
+		corrections = append(corrections, map[string]any{"record_id": c.RecordID, "amends": c.OriginalID, "elder_id": c.ElderID,
+			"name": c.Name, "month": c.Month, "by": c.By, "at": c.At.In(s.db.Loc).Format(time.RFC3339), "reason": c.Reason, "void": c.Void})
+	}
+	return 0, map[string]any{"month": month, "items": items, "total": len(items), "signed": signed,
+		"corrections_after_signing": corrections}, nil
 }
 
 func caseJSON(c *store.Case, loc *time.Location) map[string]any {

@@ -43,6 +43,17 @@ func (db *DB) AddAmendmentOnce(ctx context.Context, a care.Actor, originalID int
 	if orig.Amends != nil {
 		return nil, false, care.FieldErrors{"record": care.Msg{ZH: "请更正原始记录，而不是更正记录", EN: "amend the original record, not an amendment"}}.Err()
 	}
+	voids, _ := changes["void"].(bool)
+	if _, moves := changes["at"]; a.Role == care.RoleVolunteer && (voids || moves) {
+		// A signed card stands: striking out or moving its records is for
+		// staff, and the station reviews it at the next inspection.
+		if sig, err := db.signature(ctx, db.read, orig.ElderID, orig.Month); err != nil {
+			return nil, false, err
+		} else if sig != nil {
+			return nil, false, &care.Error{Code: care.EConflict, Message: orig.Month + " 的服务卡已签字，作废或改时间请联系社区工作人员 / " +
+				orig.Month + " is signed; ask community staff to strike out or re-time a record"}
+		}
+	}
 	rules := care.EntryRules{Now: db.Now(), LateEntry: db.LateEntry, ByVolunteer: a.Role == care.RoleVolunteer}
 	fixed, err := applyChanges(orig, changes, rules)
 	if err != nil {

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"strings"
+	"time"
 
 	"carecircle/internal/care"
 )
@@ -68,6 +70,57 @@ func (db *DB) Inspection(ctx context.Context, a care.Actor, month string, commun
 		}
 		r.Signed = r.Result != ""
 		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Correction is an amendment made to a month after its card was signed:
+// the signature stands, so the station reviews it at the next inspection.
+type Correction struct {
+	RecordID   int64 // the amendment
+	OriginalID int64
+	ElderID    int64
+	Name       string
+	Month      string // the signed month it corrects
+	By         string
+	At         time.Time
+	Reason     string
+	Void       bool
+}
+
+// CorrectionsAfterSigning lists the amendments made since since to months
+// whose card was already signed, newest first (station and community staff).
+func (db *DB) CorrectionsAfterSigning(ctx context.Context, a care.Actor, since time.Time) ([]Correction, error) {
+	if a.Role != care.RoleStation && a.Role != care.RoleCommunity {
+		return nil, care.ErrForbidden()
+	}
+	scope, args, err := elderScope(a)
+	if err != nil {
+		return nil, err
+	}
+	// Amendments are stored in the month they are made: the month index
+	// finds them without reading older months.
+	q := `SELECT am.id, o.id, am.elder_id, e.name, o.month, am.entered_by, am.entered_at, am.amend_reason, am.changes
+ FROM service_records am JOIN service_records o ON o.id = am.amends
+ JOIN card_signatures s ON s.elder_id = o.elder_id AND s.month = o.month
+ JOIN elders e ON e.id = am.elder_id
+ WHERE am.month >= ? AND am.entered_at >= ? AND am.amends IS NOT NULL AND am.entered_at > s.signed_at AND ` + scope + `
+ ORDER BY am.entered_at DESC, am.id DESC LIMIT 200`
+	rows, err := db.read.QueryContext(ctx, db.q(q), append([]any{monthOf(since.In(db.Loc)), stamp(since)}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Correction
+	for rows.Next() {
+		var c Correction
+		var at, changes string
+		if err := rows.Scan(&c.RecordID, &c.OriginalID, &c.ElderID, &c.Name, &c.Month, &c.By, &at, &c.Reason, &changes); err != nil {
+			return nil, err
+		}
+		c.At = parseStamp(at)
+		c.Void = strings.Contains(changes, `"void":true`)
+		out = append(out, c)
 	}
 	return out, rows.Err()
 }

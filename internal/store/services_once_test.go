@@ -174,3 +174,48 @@ func TestCallsAfterCloseFail(t *testing.T) {
 		}
 	})
 }
+
+// TestCorrectionsOfSignedMonthsAreReviewed: in a signed month a volunteer
+// may not strike out or move a record (staff may), and every amendment
+// made after the signature is listed for the station's review.
+func TestCorrectionsOfSignedMonthsAreReviewed(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		f := storetest.Seed(t, db)
+		ctx := context.Background()
+		r := greeting(f, f.Elder1.ID, at9(db))
+		if err := db.AddService(ctx, f.Volunteer, r, store.Proof{}); err != nil {
+			t.Fatal(err)
+		}
+		early, err := db.AddAmendment(ctx, f.Comm1, r.ID, "补充说明", map[string]any{"note": "老人精神好"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		storetest.MonthEnded(db)
+		if _, err := db.SignCard(ctx, f.Station, f.Elder1.ID, "2026-11", "pass", ""); err != nil {
+			t.Fatal(err)
+		}
+		db.Now = func() time.Time { return time.Date(2026, 12, 1, 9, 0, 0, 0, db.Loc) } // an hour after signing
+		for _, ch := range []map[string]any{{"void": true}, {"at": "2026-11-29T10:00:00+08:00"}} {
+			if _, err := db.AddAmendment(ctx, f.Volunteer, r.ID, "记错了", ch); code(err) != care.EConflict {
+				t.Fatalf("a volunteer's %v in a signed month: %v", ch, err)
+			}
+		}
+		if _, err := db.AddAmendment(ctx, f.Volunteer, r.ID, "补充", map[string]any{"note": "送了水果"}); err != nil {
+			t.Fatalf("a volunteer's note in a signed month: %v", err)
+		}
+		void, err := db.AddAmendment(ctx, f.Comm1, r.ID, "重复录入", map[string]any{"void": true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		list, err := db.CorrectionsAfterSigning(ctx, f.Station, db.Now().AddDate(0, 0, -60))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != 2 || list[0].RecordID != void.ID || !list[0].Void || list[0].Month != "2026-11" || list[1].Void {
+			t.Fatalf("corrections after signing: %+v (the one before the signature, %d, is not among them)", list, early.ID)
+		}
+		if other, err := db.CorrectionsAfterSigning(ctx, f.Comm2, db.Now().AddDate(0, 0, -60)); err != nil || len(other) != 0 {
+			t.Fatalf("another community sees %v %v", other, err)
+		}
+	})
+}

@@ -24,7 +24,14 @@ type inspectionData struct {
 	// Ended tells whether Month has ended: only then are its cards signed.
 	Ended     bool
 	LastEnded string
+	// Corrections are amendments made to signed months lately: the
+	// signature stands, so the station reviews them here.
+	Corrections []store.Correction
 }
+
+// reviewDays is how far back the inspection page lists corrections made
+// to signed months.
+const reviewDays = 62
 
 // inspectionPage is the station's monthly inspection (每月检查): each
 // community's cards of the month with their flags and the signing progress.
@@ -72,6 +79,9 @@ func (s *Server) showInspection(w http.ResponseWriter, r *http.Request, p *page,
 			}
 		}
 		d.Communities = append(d.Communities, ic)
+	}
+	if d.Corrections, err = s.db.CorrectionsAfterSigning(r.Context(), p.Actor, s.db.Now().AddDate(0, 0, -reviewDays)); err != nil {
+		return err
 	}
 	p.Title, p.Active, p.Data = "每月检查", "inspection", d
 	s.render(w, status, "inspection", p)

@@ -329,3 +329,45 @@ func TestInspectionOpensOnTheLastEndedMonth(t *testing.T) {
 		}
 	})
 }
+
+// TestInspectionListsCorrectionsAfterSigning: an amendment made to a month
+// after its card was signed shows on the station's inspection page, with a
+// link to the card, for review.
+func TestInspectionListsCorrectionsAfterSigning(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := storetest.Seed(t, db)
+		rec := &care.ServiceRecord{ElderID: f.Elder1.ID, Kind: "life", Type: "greeting", At: db.Now().Add(-time.Hour)}
+		if err := db.AddService(ctx, f.Volunteer, rec, store.Proof{}); err != nil {
+			t.Fatal(err)
+		}
+		storetest.MonthEnded(db)
+		if _, err := db.SignCard(ctx, f.Station, f.Elder1.ID, "2026-11", "pass", ""); err != nil {
+			t.Fatal(err)
+		}
+		srv := newServer(t, db)
+		st := newBrowser(t, srv)
+		st.login("station")
+		if _, insp := st.get("/inspection"); insp.Find("#corrections").Length() != 0 {
+			t.Fatal("no correction yet, no review list")
+		}
+		db.Now = func() time.Time { return time.Date(2026, 12, 2, 9, 0, 0, 0, db.Loc) }
+		if _, err := db.AddAmendment(ctx, f.Comm1, rec.ID, "重复录入", map[string]any{"void": true}); err != nil {
+			t.Fatal(err)
+		}
+		st = newBrowser(t, srv) // a new day's session
+		st.login("station")
+		code, insp := st.get("/inspection")
+		rows := insp.Find("#corrections tbody tr")
+		if code != 200 {
+			h, _ := insp.Html()
+			t.Fatalf("inspection: %d %s", code, h)
+		}
+		if rows.Length() != 1 || !strings.Contains(rows.Text(), "重复录入") || !strings.Contains(rows.Text(), "2026-11") {
+			t.Fatalf("corrections after signing: %q", insp.Find("main").Text())
+		}
+		if href, _ := rows.Find("a").Attr("href"); !strings.HasPrefix(href, "/elders/"+itoa(f.Elder1.ID)+"/card?month=2026-11") {
+			t.Fatalf("link to the card: %q", href)
+		}
+	})
+}

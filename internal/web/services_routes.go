@@ -69,6 +69,10 @@ var englishServices = map[string]string{
 	"老人":          "Elder",
 	"全部":          "All",
 	"通过":          "Pass",
+	"签字后的更正（请复核）": "Corrections after signing (review)",
+	"这些记录所在月份的服务卡已签字，之后又被更正或作废": "These records' cards were signed, then a record was corrected or struck out",
+	"作废":  "Struck out",
+	"更正人": "Corrected by",
 	// One tap, one record; never silent (today.html, today.js).
 	"待发送": "Waiting to send",
 	"没有网络，联网后会自动发送，不用再点": "no connection; it is sent by itself when the phone is back online, no need to tap again",
