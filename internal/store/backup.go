@@ -53,9 +53,10 @@ func (db *DB) Restore(ctx context.Context, path string) error {
 	return copyTables(ctx, src, db)
 }
 
-// skipTables are not copied: the schema's own bookkeeping and sessions,
-// which should not outlive a restore.
-var skipTables = []string{"meta", "goose_db_version", "sqlite_sequence", "sessions"}
+// skipTables are not copied: the schema's own bookkeeping, and sessions
+// and import jobs (uploaded files of the last 30 minutes), which should not
+// outlive a restore.
+var skipTables = []string{"meta", "goose_db_version", "sqlite_sequence", "sessions", "import_jobs"}
 
 func (db *DB) tables(ctx context.Context) ([]string, error) {
 	q := `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`
