@@ -167,6 +167,9 @@ func refreshDaily(ctx context.Context, st *store.DB, log *slog.Logger) {
 		if err := st.PurgeLogins(ctx, ratelimit.Forget); err != nil {
 			log.Error("purge login attempts", "err", err)
 		}
+		if err := st.PurgeImportJobs(ctx); err != nil {
+			log.Error("purge import jobs", "err", err)
+		}
 	}
 }
 
