@@ -152,7 +152,7 @@ func (f *filler) birthdayVisit(e *elder, v *volunteer, at time.Time) error {
 	if v.Kind == "committee" {
 		r.AmountCents, r.Note = 20000, "生日慰问，送蛋糕和慰问金"
 	}
-	err := f.addMade(a, r, store.Proof{Method: "qr", Code: f.db.CardCode(e.ID, 1)})
+	err := f.addMade(a, r, store.Proof{Method: "qr", Code: f.cardCode(e, r.At)})
 	switch care.ErrorCode(err) {
 	case care.EConflict, care.ENotFound:
 		return nil // a signed month, or a volunteer no longer in the team

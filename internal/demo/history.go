@@ -84,6 +84,11 @@ func (f *filler) enteredAt(r *care.ServiceRecord) time.Time {
 	return t
 }
 
+// cardCode is the code printed on the elder's (first) card of the month of at.
+func (f *filler) cardCode(e *elder, at time.Time) string {
+	return f.db.CardCode(e.ID, 1, at.In(f.db.Loc).Format("2006-01"))
+}
+
 // addMade stores one record as made at its entered time (see enteredAt).
 func (f *filler) addMade(a care.Actor, r *care.ServiceRecord, p store.Proof) error {
 	return f.db.AddServiceBatch(f.ctx, []store.BatchService{{Actor: a, Record: r, Proof: p, EnteredAt: f.enteredAt(r)}})
@@ -104,7 +109,7 @@ func (h *historian) volunteerActor(v *volunteer) care.Actor {
 
 // proof is how a neighbour's greeting was verified: mostly by the phone's
 // position at the door, often by the card's QR code, sometimes not at all.
-func (h *historian) proof(e *elder) store.Proof {
+func (h *historian) proof(e *elder, at time.Time) store.Proof {
 	switch h.f.weighted(58, 28, 14) {
 	case 0:
 		if e.Lat != nil {
@@ -113,7 +118,7 @@ func (h *historian) proof(e *elder) store.Proof {
 			return store.Proof{Method: "geo", Lat: &lat, Lon: &lon}
 		}
 	case 1:
-		return store.Proof{Method: "qr", Code: h.f.db.CardCode(e.ID, 1)}
+		return store.Proof{Method: "qr", Code: h.f.cardCode(e, at)}
 	}
 	return store.Proof{Method: "none"}
 }
@@ -149,11 +154,12 @@ func (h *historian) neighbour(e *elder, v *volunteer, from time.Time) {
 		if knock, ok := h.f.todaysKnock(e, day, greets); ok { // alerts.go: today one elder living alone is missed
 			greets = false
 			if knock != nil {
-				h.add(a, knock, store.Proof{Method: "qr", Code: h.f.db.CardCode(e.ID, 1)})
+				h.add(a, knock, store.Proof{Method: "qr", Code: h.f.cardCode(e, knock.At)})
 			}
 		}
 		if greets {
-			h.add(a, &care.ServiceRecord{ElderID: e.ID, Kind: "life", Type: "greeting", At: h.at(day, 7, 11)}, h.proof(e))
+			at := h.at(day, 7, 11)
+			h.add(a, &care.ServiceRecord{ElderID: e.ID, Kind: "life", Type: "greeting", At: at}, h.proof(e, at))
 		}
 		if h.f.chance(2.1 / 7) {
 			r := &care.ServiceRecord{ElderID: e.ID, Kind: "spirit", Type: "chat", At: h.at(day, 14, 18), Note: pick(h.f, chatNotes)}
@@ -164,7 +170,7 @@ func (h *historian) neighbour(e *elder, v *volunteer, from time.Time) {
 				h.add(staff, r, store.Proof{Method: "none"})
 				continue
 			}
-			h.add(a, r, h.proof(e))
+			h.add(a, r, h.proof(e, r.At))
 		}
 	}
 }
@@ -192,7 +198,7 @@ func (h *historian) visitor(e *elder, v *volunteer, from time.Time) {
 		}
 		r := &care.ServiceRecord{ElderID: e.ID, Kind: kind, Type: typ, At: h.at(day, 9, 17)}
 		h.lasted(r, 60)
-		h.add(a, r, h.proof(e))
+		h.add(a, r, h.proof(e, r.At))
 	}
 	for _, fd := range h.festivals {
 		if fd.Before(from) || !h.f.chance(0.85) {
@@ -204,7 +210,7 @@ func (h *historian) visitor(e *elder, v *volunteer, from time.Time) {
 			r.AmountCents = int64(h.f.between(10, 30)) * 1000
 			r.Note = "节日慰问，送月饼和慰问金"
 		}
-		h.add(a, r, h.proof(e))
+		h.add(a, r, h.proof(e, r.At))
 	}
 }
 

@@ -59,14 +59,6 @@ func (db *DB) signatureMAC(s *CardSignature) string {
 		s.SignedBy, stamp(s.SignedAt), strconv.FormatInt(s.ChainLen, 10), s.ChainHead)
 }
 
-// CardCode is the signed code printed as a QR code on an elder's card. It
-// names the elder and the card's version, so it cannot be used for another
-// elder, and a re-issued card makes the old code void.
-func (db *DB) CardCode(elderID int64, version int) string {
-	id, v := strconv.FormatInt(elderID, 10), strconv.Itoa(version)
-	return "cc1." + id + "." + v + "." + db.vault.MAC("carecircle/card", id, v)[:20]
-}
-
 // chainSeal seals the end of an elder's chain (its length and last hash).
 func (db *DB) chainSeal(n int64, last string) string {
 	return db.vault.MAC("carecircle/chain-end", strconv.FormatInt(n, 10), last)

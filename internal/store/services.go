@@ -169,6 +169,14 @@ func (db *DB) commitGroup(group []*writeReq) {
 			if err := savepoint("RELEASE SAVEPOINT rec"); err != nil {
 				return err
 			}
+			// A refused PIN is counted outside the record's savepoint, so
+			// the count survives the refusal (pinlock.go).
+			var pr *pinRefusal
+			if errors.As(errs[i], &pr) {
+				if errs[i] = db.notePINRefusal(ctx, tx, r.actor, pr); care.ErrorCode(errs[i]) == care.EInternal {
+					return errs[i]
+				}
+			}
 		}
 		return nil
 	})
@@ -271,7 +279,7 @@ func (db *DB) appendRecord(ctx context.Context, tx *wtx, a care.Actor, r *care.S
 	} else if err := r.Validate(rules); err != nil {
 		return err
 	}
-	if err := db.verifyProof(ctx, tx, elder, r, p); err != nil {
+	if err := db.verifyProof(ctx, tx, elder, r, p, now); err != nil {
 		return err
 	}
 	r.Month = monthOf(r.At.In(db.Loc))
@@ -324,29 +332,24 @@ func (db *DB) fillServer(ctx context.Context, tx *wtx, a care.Actor, e *care.Eld
 	return care.ErrForbidden()
 }
 
-// verifyProof checks the proof offered. A forged or void card code and a
-// wrong PIN are refused; a position too far away is kept but not verified,
-// because phone positions are often off and the visit may still be real.
-func (db *DB) verifyProof(ctx context.Context, tx *wtx, e *care.Elder, r *care.ServiceRecord, p Proof) error {
+// verifyProof checks the proof offered, for a record entered at now. A
+// forged, void or out-of-month card code and a wrong PIN are refused (a
+// wrong PIN is counted, pinlock.go); a position too far away is kept but
+// not verified, because phone positions are often off and the visit may
+// still be real.
+func (db *DB) verifyProof(ctx context.Context, tx *wtx, e *care.Elder, r *care.ServiceRecord, p Proof, now time.Time) error {
 	switch p.Method {
 	case "qr":
 		var version int
 		if err := tx.QueryRowContext(ctx, db.q("SELECT card_version FROM elders WHERE id = ?"), e.ID).Scan(&version); err != nil {
 			return err
 		}
-		if p.Code != db.CardCode(e.ID, version) {
-			return care.FieldErrors{"verification": care.Msg{ZH: "二维码不属于这位老人，或服务卡已补办作废", EN: "the code is not this elder's, or the card was re-issued"}}.Err()
-		}
-		r.Verified, r.VerifyDetail = true, "card v"+strconv.Itoa(version)
-	case "pin":
-		var hash string
-		if err := tx.QueryRowContext(ctx, db.q("SELECT pin_hash FROM elders WHERE id = ?"), e.ID).Scan(&hash); err != nil {
+		if err := db.checkCardCode(p.Code, e, version, r.At, now); err != nil {
 			return err
 		}
-		if hash == "" || db.pinHash(e.ID, p.PIN) != hash {
-			return care.FieldErrors{"verification": care.Msg{ZH: "确认码不正确", EN: "wrong PIN"}}.Err()
-		}
-		r.Verified = true
+		r.Verified, r.VerifyDetail = true, "card v"+strconv.Itoa(version)+" "+strings.Split(p.Code, ".")[2]
+	case "pin":
+		return db.verifyPIN(ctx, tx, e, r, p.PIN, now)
 	case "geo":
 		if p.Lat == nil || p.Lon == nil {
 			return care.FieldErrors{"verification": care.Msg{ZH: "没有收到手机定位", EN: "no position was sent"}}.Err()
@@ -461,12 +464,16 @@ func (db *DB) SetElderPIN(ctx context.Context, a care.Actor, elderID int64, pin 
 		if _, err := tx.ExecContext(ctx, db.q("UPDATE elders SET pin_hash = ? WHERE id = ?"), db.pinHash(elderID, pin), elderID); err != nil {
 			return err
 		}
+		// A new PIN starts with no wrong tries and no lock.
+		if _, err := tx.ExecContext(ctx, db.q("DELETE FROM pin_attempts WHERE elder_id = ?"), elderID); err != nil {
+			return err
+		}
 		return db.audit(ctx, tx, a, "set_pin", "elder", elderID, nil, nil)
 	})
 }
 
-// ReissueCard voids the elder's printed card code (a lost card) and returns
-// the new code.
+// ReissueCard voids the elder's printed card codes (a lost card) and returns
+// the new card's code of this month.
 func (db *DB) ReissueCard(ctx context.Context, a care.Actor, elderID int64) (string, error) {
 	if !a.EditsRegistry() {
 		return "", care.ErrForbidden()
@@ -484,30 +491,7 @@ func (db *DB) ReissueCard(ctx context.Context, a care.Actor, elderID int64) (str
 	if err != nil {
 		return "", err
 	}
-	return db.CardCode(elderID, version), nil
-}
-
-// ElderCardCode returns the current card code of an elder the actor may see.
-func (db *DB) ElderCardCode(ctx context.Context, a care.Actor, elderID int64) (string, error) {
-	if _, err := db.getElder(ctx, db.read, a, elderID); err != nil {
-		return "", err
-	}
-	var version int
-	if err := db.read.QueryRowContext(ctx, db.q("SELECT card_version FROM elders WHERE id = ?"), elderID).Scan(&version); err != nil {
-		return "", err
-	}
-	return db.CardCode(elderID, version), nil
-}
-
-// ParseCardCode returns the elder a scanned card code names (it is checked
-// against the current card when a record uses it).
-func ParseCardCode(code string) (int64, bool) {
-	parts := strings.Split(code, ".")
-	if len(parts) != 4 || parts[0] != "cc1" {
-		return 0, false
-	}
-	id, err := strconv.ParseInt(parts[1], 10, 64)
-	return id, err == nil
+	return db.CardCode(elderID, version, monthOf(db.Now().In(db.Loc))), nil
 }
 
 // BatchService is one record of a batch, with who recorded it and its proof.

@@ -75,7 +75,7 @@ func TestVerificationByCardPINAndPosition(t *testing.T) {
 		if err := db.UpdateElder(ctx, f.Comm1, e, ""); err != nil {
 			t.Fatal(err)
 		}
-		c1, err := db.ElderCardCode(ctx, f.Comm1, f.Elder1.ID)
+		c1, err := db.ElderCardCode(ctx, f.Comm1, f.Elder1.ID, "2026-11")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -83,7 +83,7 @@ func TestVerificationByCardPINAndPosition(t *testing.T) {
 		if err := db.AddService(ctx, f.Volunteer, r, store.Proof{Method: "qr", Code: c1}); err != nil || !r.Verified {
 			t.Fatalf("card code: %v verified=%v", err, r.Verified)
 		}
-		other, _ := db.ElderCardCode(ctx, f.Comm1, f.Elder2.ID)
+		other, _ := db.ElderCardCode(ctx, f.Comm1, f.Elder2.ID, "2026-11")
 		if err := db.AddService(ctx, f.Volunteer, greeting(f, f.Elder1.ID, at(db, 8)), store.Proof{Method: "qr", Code: other}); code(err) != care.EInvalid {
 			t.Fatalf("another elder's code must be refused, got %v", err)
 		}
@@ -189,7 +189,7 @@ func TestBulkSigningSignsOnlyCleanCards(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
 		f := storetest.Seed(t, db)
 		ctx := context.Background()
-		code1, _ := db.ElderCardCode(ctx, f.Comm1, f.Elder1.ID)
+		code1, _ := db.ElderCardCode(ctx, f.Comm1, f.Elder1.ID, "2026-11")
 		if err := db.AddService(ctx, f.Volunteer, greeting(f, f.Elder1.ID, at(db, 8)), store.Proof{Method: "qr", Code: code1}); err != nil {
 			t.Fatal(err)
 		}

@@ -101,7 +101,7 @@ func (s *Server) showCard(w http.ResponseWriter, r *http.Request, p *page, id in
 		}
 	}
 	if p.Actor.EditsRegistry() {
-		code, err := s.db.ElderCardCode(r.Context(), p.Actor, id)
+		code, err := s.db.ElderCardCode(r.Context(), p.Actor, id, c.Month)
 		if err != nil {
 			return err
 		}

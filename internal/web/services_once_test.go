@@ -285,7 +285,7 @@ func TestInspectionOpensOnTheLastEndedMonth(t *testing.T) {
 		var now atomic.Int64
 		now.Store(db.Now().UnixNano())
 		db.Now = func() time.Time { return time.Unix(0, now.Load()).In(db.Loc) }
-		code, err := db.ElderCardCode(ctx, f.Comm1, f.Elder1.ID)
+		code, err := db.ElderCardCode(ctx, f.Comm1, f.Elder1.ID, "2026-11")
 		if err != nil {
 			t.Fatal(err)
 		}

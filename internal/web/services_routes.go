@@ -58,6 +58,7 @@ var englishServices = map[string]string{
 	"补办服务卡":       "Re-issue card",
 	"补办后旧卡二维码作废":  "The old card's QR code stops working",
 	"扫码问候":        "Greet by card",
+	"有效期":         "Valid for",
 	"扫码核验":        "Verified by card",
 	"已用手机定位":      "Using the phone's position",
 	"上一月":         "Previous month",

@@ -238,10 +238,18 @@ func (s *Server) greetRefused(w http.ResponseWriter, r *http.Request, p *page, i
 // elder's card: the greeting can then be logged, verified by the card.
 func (s *Server) scanPage(w http.ResponseWriter, r *http.Request, p *page) error {
 	code := r.PathValue("code")
-	id, ok := store.ParseCardCode(code)
+	card, ok := store.ParseCardCode(code)
 	if !ok {
+		if strings.HasPrefix(code, "cc1.") {
+			return &care.Error{Code: care.EInvalid, Message: "这是旧版服务卡的二维码，已停用；请社区打印本月的服务卡 / this is an old card's code; ask the community for this month's card"}
+		}
 		return care.ErrNotFound("服务卡 / card")
 	}
+	// A card of another month would be refused on the tap: say so first.
+	if now := s.db.Now(); !store.CardCodeCovers(card.Month, now, s.db.Loc) {
+		return &care.Error{Code: care.EInvalid, Message: "这是 " + card.Month + " 的服务卡，现在不能用来扫码核验；请扫描本月的服务卡 / this is the card of " + card.Month + "; scan this month's card"}
+	}
+	id := card.ElderID
 	e, err := s.db.GetElder(r.Context(), p.Actor, id)
 	if err != nil {
 		return err
