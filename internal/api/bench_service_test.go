@@ -33,7 +33,7 @@ import (
 // machine loaded by something else slows both sides alike and the ratio
 // stays meaningful:
 //
-//	go test ./internal/api -run '^$' -bench 'HTTPPair' -benchtime=4000x -count=3
+//	go test ./internal/api -run '^$' -bench HTTPPair -benchtime=6000x -count=4
 //
 // b.N is the number of requests each side sends; ns/op covers both sides.
 
