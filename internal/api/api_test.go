@@ -165,7 +165,7 @@ func TestVolunteerSeesOnlyServingFields(t *testing.T) {
 				t.Errorf("volunteer needs %s", k)
 			}
 		}
-		for _, k := range []string{"birth_date", "id_number_masked", "id_number", "notes", "wishes", "categories"} {
+		for _, k := range []string{"birth_date", "id_number_masked", "id_number", "notes", "wishes", "categories", "lat", "lon"} {
 			if _, ok := out[k]; ok {
 				t.Errorf("volunteer must not get %s", k)
 			}

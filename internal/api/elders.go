@@ -48,6 +48,8 @@ type elderJSON struct {
 }
 
 // elderServeJSON is what a volunteer gets: only what serving needs (SPEC §1).
+// It has no coordinates: a volunteer who had them could post them back as
+// the phone's position and "verify" a visit never made (README "Verification").
 type elderServeJSON struct {
 	ID                int64          `json:"id"`
 	Name              string         `json:"name"`
@@ -57,8 +59,6 @@ type elderServeJSON struct {
 	Building          string         `json:"building"`
 	Unit              string         `json:"unit"`
 	Room              string         `json:"room"`
-	Lat               *float64       `json:"lat"`
-	Lon               *float64       `json:"lon"`
 	Needs             []string       `json:"needs"`
 	EmergencyContacts []care.Contact `json:"emergency_contacts"`
 	Status            string         `json:"status"`
@@ -67,7 +67,7 @@ type elderServeJSON struct {
 func elderOut(a care.Actor, e *care.Elder, today time.Time, lang string) any {
 	if a.Role == care.RoleVolunteer {
 		return elderServeJSON{ID: e.ID, Name: e.Name, Gender: string(e.Gender), Phone: e.Phone, CommunityID: e.CommunityID,
-			Building: e.Building, Unit: e.Unit, Room: e.Room, Lat: e.Lat, Lon: e.Lon, Needs: nonNil(e.Needs),
+			Building: e.Building, Unit: e.Unit, Room: e.Room, Needs: nonNil(e.Needs),
 			EmergencyContacts: nonNilContacts(e.EmergencyContacts), Status: e.Status}
 	}
 	return toElderJSON(e, today, lang)

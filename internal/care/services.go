@@ -65,11 +65,13 @@ func ServiceTypeLabel(kind, code, lang string) string {
 	return code
 }
 
-// Verification methods of a visit (SPEC §4).
+// Verification methods of a visit (SPEC §4), strongest first: the card's
+// QR code and the elder's PIN are proof; a position is what the phone
+// reports, and a phone can report any position (README "Verification").
 var VerificationMethods = []Choice{
 	{"qr", Msg{"扫服务卡二维码", "scanned the card's QR code"}},
 	{"pin", Msg{"老人确认码", "the elder's PIN"}},
-	{"geo", Msg{"手机定位", "phone position"}},
+	{"geo", Msg{"手机定位（设备上报）", "phone position (reported by the device)"}},
 	{"none", Msg{"未核验", "not verified"}},
 }
 

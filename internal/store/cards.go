@@ -60,10 +60,23 @@ type CardFlags struct {
 	Unverified int
 	Amended    int
 	Missing    bool // no service at all this month
+	// Proven counts services verified by the card's QR code or the elder's
+	// PIN; a phone's position is device-reported and weaker evidence.
+	Proven int
 }
 
-// Clean reports whether the card can be signed in bulk without a look.
-func (f CardFlags) Clean() bool { return f.Unverified == 0 && f.Amended == 0 && !f.Missing }
+// Clean reports whether the card can be signed in bulk without a look: every
+// service verified, at least one by card or PIN, none corrected.
+func (f CardFlags) Clean() bool {
+	return f.Unverified == 0 && f.Amended == 0 && !f.Missing && f.Proven > 0
+}
+
+// GeoOnly reports a card whose verified services all rest on the phone's
+// reported position: an inspector should look before signing it.
+func (f CardFlags) GeoOnly() bool { return f.Services > f.Unverified && f.Proven == 0 }
+
+// proven reports a record verified by the card's code or the elder's PIN.
+func proven(r *care.ServiceRecord) bool { return r.Verified && (r.Method == "qr" || r.Method == "pin") }
 
 const recordColumns = `r.id, r.elder_id, r.seq, r.month, r.kind, r.type, r.at, r.end_at, r.volunteer_id, r.served_by, r.note,
  r.amount_cents, r.method, r.verified, r.verify_detail, r.source, r.entered_by, r.entered_at, r.amends, r.amend_reason, r.changes,
@@ -140,6 +153,9 @@ func flagsOf(entries []CardEntry) CardFlags {
 		f.Missing = false
 		if en.Unverified() {
 			f.Unverified++
+		}
+		if proven(&en.ServiceRecord) {
+			f.Proven++
 		}
 		if len(en.Amendments) > 0 {
 			f.Amended++

@@ -18,13 +18,14 @@ type InspectionRow struct {
 	Unverified  int
 	Amended     int
 	Late        int // records entered more than two hours after the service (补录)
+	Proven      int // verified by card or PIN (CardFlags.Proven)
 	Signed      bool
 	Result      string
 }
 
 // Flags returns the row's flags as on the card.
 func (r InspectionRow) Flags() CardFlags {
-	return CardFlags{Services: r.Services, Unverified: r.Unverified, Amended: r.Amended, Missing: r.Services == 0}
+	return CardFlags{Services: r.Services, Unverified: r.Unverified, Amended: r.Amended, Missing: r.Services == 0, Proven: r.Proven}
 }
 
 // Inspection lists the month's cards of a community (or of the street when
@@ -42,6 +43,9 @@ func (db *DB) Inspection(ctx context.Context, a care.Actor, month string, commun
 	if err != nil {
 		return nil, err
 	}
+	if err := db.CheckCommunityFilter(ctx, a, communityID); err != nil {
+		return nil, err
+	}
 	cond := ""
 	if communityID > 0 {
 		cond, args = " AND e.community_id = ?", append(args, communityID)
@@ -49,13 +53,14 @@ func (db *DB) Inspection(ctx context.Context, a care.Actor, month string, commun
 	q := `SELECT e.id, e.name, e.community_id, e.status,
  (SELECT COUNT(*) FROM service_records r WHERE r.elder_id = e.id AND r.month = ? AND r.amends IS NULL),
  (SELECT COUNT(*) FROM service_records r WHERE r.elder_id = e.id AND r.month = ? AND r.amends IS NULL AND r.verified = ?),
+ (SELECT COUNT(*) FROM service_records r WHERE r.elder_id = e.id AND r.month = ? AND r.amends IS NULL AND r.verified = ? AND r.method IN ('qr', 'pin')),
  (SELECT COUNT(*) FROM service_records r WHERE r.elder_id = e.id AND r.month = ? AND r.amends IS NULL AND ` + db.dialect.lateRecord + `),
  (SELECT COUNT(DISTINCT am.amends) FROM service_records am JOIN service_records o ON o.id = am.amends
    WHERE am.elder_id = e.id AND o.elder_id = e.id AND o.month = ?),
  COALESCE((SELECT s.result FROM card_signatures s WHERE s.elder_id = e.id AND s.month = ?), '')
  FROM elders e WHERE ` + scope + cond + ` AND (e.status = 'active' OR EXISTS (SELECT 1 FROM service_records r WHERE r.elder_id = e.id AND r.month = ?))
  ORDER BY e.community_id, e.id`
-	qargs := append([]any{month, month, false, month, month, month}, args...)
+	qargs := append([]any{month, month, false, month, true, month, month, month}, args...)
 	qargs = append(qargs, month)
 	rows, err := db.read.QueryContext(ctx, db.q(q), qargs...)
 	if err != nil {
@@ -65,7 +70,7 @@ func (db *DB) Inspection(ctx context.Context, a care.Actor, month string, commun
 	var out []InspectionRow
 	for rows.Next() {
 		var r InspectionRow
-		if err := rows.Scan(&r.ElderID, &r.Name, &r.CommunityID, &r.Status, &r.Services, &r.Unverified, &r.Late, &r.Amended, &r.Result); err != nil {
+		if err := rows.Scan(&r.ElderID, &r.Name, &r.CommunityID, &r.Status, &r.Services, &r.Unverified, &r.Proven, &r.Late, &r.Amended, &r.Result); err != nil {
 			return nil, err
 		}
 		r.Signed = r.Result != ""

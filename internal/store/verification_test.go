@@ -201,3 +201,54 @@ func TestCardCodeCovers(t *testing.T) {
 		}
 	}
 }
+
+// TestGeoIsWeakerEvidence: a position is labelled as device-reported, and
+// a card whose services rest only on positions is not signed in bulk.
+func TestGeoIsWeakerEvidence(t *testing.T) {
+	if got := care.Label(care.VerificationMethods, "geo", "zh"); got != "手机定位（设备上报）" {
+		t.Fatalf("geo label = %q", got)
+	}
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		f := storetest.Seed(t, db)
+		ctx := context.Background()
+		e, _ := db.GetElder(ctx, f.Comm1, f.Elder1.ID)
+		lat, lon := 32.0600, 118.7800
+		e.Lat, e.Lon = &lat, &lon
+		if err := db.UpdateElder(ctx, f.Comm1, e, ""); err != nil {
+			t.Fatal(err)
+		}
+		r := greeting(f, f.Elder1.ID, at(db, 8))
+		if err := db.AddService(ctx, f.Volunteer, r, store.Proof{Method: "geo", Lat: &lat, Lon: &lon}); err != nil || !r.Verified {
+			t.Fatalf("geo: %v %v", err, r.Verified)
+		}
+		c, err := db.GetCard(ctx, f.Comm1, f.Elder1.ID, "2026-11")
+		if err != nil || !c.Flags.GeoOnly() || c.Flags.Clean() {
+			t.Fatalf("a card verified by positions only is flagged, not clean: %+v %v", c.Flags, err)
+		}
+		rows, err := db.Inspection(ctx, f.Station, "2026-11", f.C1.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, row := range rows {
+			if row.ElderID == f.Elder1.ID && (!row.Flags().GeoOnly() || row.Flags().Clean()) {
+				t.Fatalf("inspection agrees with the card: %+v", row)
+			}
+		}
+		if err := db.SetElderPIN(ctx, f.Comm1, f.Elder1.ID, "4821"); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.AddService(ctx, f.Volunteer, greeting(f, f.Elder1.ID, at(db, 9)), store.Proof{Method: "pin", PIN: "4821"}); err != nil {
+			t.Fatal(err)
+		}
+		storetest.MonthEnded(db)
+		rows, _ = db.Inspection(ctx, f.Station, "2026-11", f.C1.ID)
+		for _, row := range rows {
+			if row.ElderID == f.Elder1.ID && (row.Proven != 1 || !row.Flags().Clean()) {
+				t.Fatalf("with a PIN-verified visit the card is clean: %+v", row)
+			}
+		}
+		if n, err := db.SignCleanCards(ctx, f.Station, []int64{f.Elder1.ID}, "2026-11", ""); err != nil || n != 1 {
+			t.Fatalf("signed %d: %v", n, err)
+		}
+	})
+}

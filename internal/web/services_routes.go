@@ -59,6 +59,8 @@ var englishServices = map[string]string{
 	"补办后旧卡二维码作废":  "The old card's QR code stops working",
 	"扫码问候":        "Greet by card",
 	"有效期":         "Valid for",
+	"仅手机定位":       "Phone position only",
+	"没有扫码或确认码核验的记录": "No record verified by the card or the PIN",
 	"扫码核验":        "Verified by card",
 	"已用手机定位":      "Using the phone's position",
 	"上一月":         "Previous month",
