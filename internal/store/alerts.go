@@ -51,7 +51,10 @@ type UngreetedElder struct {
 // communityFilter limits a staff query to the actor's scope and an
 // optional community: the station its street, community staff their own
 // community. Other roles have their own lists.
-func communityFilter(a care.Actor, communityID int64) (string, []any, error) {
+func (db *DB) communityFilter(ctx context.Context, a care.Actor, communityID int64) (string, []any, error) {
+	if err := db.CheckCommunityFilter(ctx, a, communityID); err != nil {
+		return "", nil, err
+	}
 	switch a.Role {
 	case care.RoleStation:
 		if communityID > 0 {
@@ -71,7 +74,7 @@ func communityFilter(a care.Actor, communityID int64) (string, []any, error) {
 // alone first, then by priority. Elders without a neighbour volunteer are
 // included: the check must not miss them.
 func (db *DB) NotGreeted(ctx context.Context, a care.Actor, communityID int64, day time.Time) ([]UngreetedElder, error) {
-	scope, args, err := communityFilter(a, communityID)
+	scope, args, err := db.communityFilter(ctx, a, communityID)
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +190,7 @@ const alertColumns = `a.id, a.elder_id, a.community_id, a.street_id, a.kind, a.d
 // Alerts lists the alerts the actor's community or street received, open
 // ones first, newest first.
 func (db *DB) Alerts(ctx context.Context, a care.Actor, f AlertFilter) ([]Alert, error) {
-	scope, args, err := communityFilter(a, f.CommunityID)
+	scope, args, err := db.communityFilter(ctx, a, f.CommunityID)
 	if err != nil {
 		return nil, err
 	}
@@ -254,7 +257,7 @@ func (db *DB) scanAlert(row interface{ Scan(...any) error }) (*Alert, error) {
 
 // GetAlert returns an alert of the actor's scope and its history.
 func (db *DB) GetAlert(ctx context.Context, a care.Actor, id int64) (*Alert, []AlertEvent, error) {
-	scope, args, err := communityFilter(a, 0)
+	scope, args, err := db.communityFilter(ctx, a, 0)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -305,7 +308,7 @@ func (db *DB) moveAlert(ctx context.Context, a care.Actor, id int64, to, note st
 	if len([]rune(note)) > 500 {
 		return care.FieldErrors{"note": care.MsgTooLong}.Err()
 	}
-	scope, args, err := communityFilter(a, 0)
+	scope, args, err := db.communityFilter(ctx, a, 0)
 	if err != nil {
 		return err
 	}

@@ -492,7 +492,7 @@ type ComplianceNames struct {
 // of the volunteers paired with them, in the actor's scope, optionally of
 // one community.
 func (db *DB) ComplianceNames(ctx context.Context, a care.Actor, communityID int64) (*ComplianceNames, error) {
-	scope, args, err := communityFilter(a, communityID)
+	scope, args, err := db.communityFilter(ctx, a, communityID)
 	if err != nil {
 		return nil, err
 	}

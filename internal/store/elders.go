@@ -73,7 +73,7 @@ func scanElder(row interface{ Scan(...any) error }) (*care.Elder, error) {
 // ListElders returns one page of the elders the actor may see and the total
 // number matching the filter.
 func (db *DB) ListElders(ctx context.Context, a care.Actor, f ElderFilter) ([]care.Elder, int, error) {
-	where, args, err := db.elderWhere(a, f)
+	where, args, err := db.elderWhere(ctx, a, f)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -103,9 +103,12 @@ func (db *DB) ListElders(ctx context.Context, a care.Actor, f ElderFilter) ([]ca
 	return out, total, rows.Err()
 }
 
-func (db *DB) elderWhere(a care.Actor, f ElderFilter) (string, []any, error) {
+func (db *DB) elderWhere(ctx context.Context, a care.Actor, f ElderFilter) (string, []any, error) {
 	scope, args, err := elderScope(a)
 	if err != nil {
+		return "", nil, err
+	}
+	if err := db.CheckCommunityFilter(ctx, a, f.CommunityID); err != nil {
 		return "", nil, err
 	}
 	conds := []string{scope}

@@ -537,7 +537,7 @@ func (db *DB) ExportElders(ctx context.Context, a care.Actor, f ElderFilter, rev
 	if !a.EditsRegistry() || (reveal && !a.RevealsIDs()) {
 		return 0, care.ErrForbidden()
 	}
-	where, args, err := db.elderWhere(a, f)
+	where, args, err := db.elderWhere(ctx, a, f)
 	if err != nil {
 		return 0, err
 	}
@@ -583,7 +583,7 @@ func (db *DB) ExportVolunteers(ctx context.Context, a care.Actor, f VolunteerFil
 	if !a.EditsRegistry() {
 		return 0, care.ErrForbidden()
 	}
-	where, args, err := volunteerWhere(a, f)
+	where, args, err := db.volunteerWhere(ctx, a, f)
 	if err != nil {
 		return 0, err
 	}

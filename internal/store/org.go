@@ -118,8 +118,9 @@ func (db *DB) SaveCommunity(ctx context.Context, a care.Actor, c *care.Community
 	if !a.ManagesOrg() {
 		return care.ErrForbidden()
 	}
-	if a.Role == care.RoleStation {
-		c.StreetID = a.StreetID
+	var err error
+	if c.StreetID, err = db.orgStreet(ctx, a, c.StreetID); err != nil {
+		return err
 	}
 	if err := c.Validate(); err != nil {
 		return err
@@ -135,6 +136,9 @@ func (db *DB) SaveCommunity(ctx context.Context, a care.Actor, c *care.Community
 			old, err := db.GetCommunity(ctx, a, c.ID)
 			if err != nil {
 				return err
+			}
+			if c.StreetID != old.StreetID {
+				return care.FieldErrors{"street_id": msgStreetFixed}.Err()
 			}
 			before = old
 			for _, b := range old.Buildings {
@@ -154,6 +158,31 @@ func (db *DB) SaveCommunity(ctx context.Context, a care.Actor, c *care.Community
 		}
 		return db.audit(ctx, tx, a, "save", "community", c.ID, before, c)
 	})
+}
+
+var msgStreetFixed = care.Msg{ZH: "不能移到另一个街道", EN: "cannot move to another street"}
+
+// orgStreet is the street a community or clinic is saved in: the station's
+// own street when none is given, and a street the actor cannot see is 404
+// rather than quietly replaced by the station's own.
+func (db *DB) orgStreet(ctx context.Context, a care.Actor, streetID int64) (int64, error) {
+	if a.Role == care.RoleStation {
+		if streetID != 0 && streetID != a.StreetID {
+			return 0, care.ErrNotFound("街道 / street")
+		}
+		return a.StreetID, nil
+	}
+	if streetID == 0 {
+		return 0, nil // Validate names the missing street
+	}
+	var n int
+	if err := db.read.QueryRowContext(ctx, db.q("SELECT COUNT(*) FROM streets WHERE id = ?"), streetID).Scan(&n); err != nil {
+		return 0, err
+	}
+	if n == 0 {
+		return 0, care.ErrNotFound("街道 / street")
+	}
+	return streetID, nil
 }
 
 func containsStr(list []string, s string) bool {
@@ -232,8 +261,9 @@ func (db *DB) SaveClinic(ctx context.Context, a care.Actor, c *care.Clinic) erro
 	if !a.ManagesOrg() {
 		return care.ErrForbidden()
 	}
-	if a.Role == care.RoleStation {
-		c.StreetID = a.StreetID
+	var err error
+	if c.StreetID, err = db.orgStreet(ctx, a, c.StreetID); err != nil {
+		return err
 	}
 	if err := c.Validate(); err != nil {
 		return err
@@ -258,6 +288,9 @@ func (db *DB) SaveClinic(ctx context.Context, a care.Actor, c *care.Clinic) erro
 			old, err := db.GetClinic(ctx, a, c.ID)
 			if err != nil {
 				return err
+			}
+			if c.StreetID != old.StreetID {
+				return care.FieldErrors{"street_id": msgStreetFixed}.Err()
 			}
 			before = old
 			if _, err := tx.ExecContext(ctx, db.q("UPDATE clinics SET name = ?, phone = ?, address = ? WHERE id = ?"), c.Name, c.Phone, c.Address, c.ID); err != nil {

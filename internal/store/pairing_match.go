@@ -88,11 +88,8 @@ func (db *DB) matchScope(ctx context.Context, a care.Actor, s *MatchScope) (stri
 		return "", nil, "", nil, err
 	}
 	if s.CommunityID > 0 {
-		if _, err := db.GetCommunity(ctx, a, s.CommunityID); err != nil {
+		if err := db.CheckCommunityFilter(ctx, a, s.CommunityID); err != nil {
 			return "", nil, "", nil, err
-		}
-		if a.Role == care.RoleCommunity && s.CommunityID != a.CommunityID {
-			return "", nil, "", nil, care.ErrNotFound("社区 / community")
 		}
 		escope, eargs = escope+" AND e.community_id = ?", append(eargs, s.CommunityID)
 		vscope, vargs = vscope+" AND v.community_id = ?", append(vargs, s.CommunityID)

@@ -347,6 +347,9 @@ func (db *DB) Handovers(ctx context.Context, a care.Actor, communityID int64) ([
 	if err != nil {
 		return nil, err
 	}
+	if err := db.CheckCommunityFilter(ctx, a, communityID); err != nil {
+		return nil, err
+	}
 	if communityID > 0 {
 		scope += " AND e.community_id = ?"
 		args = append(args, communityID)

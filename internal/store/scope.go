@@ -1,6 +1,10 @@
 package store
 
-import "carecircle/internal/care"
+import (
+	"context"
+
+	"carecircle/internal/care"
+)
 
 // elderScope returns the condition (on alias e) that limits elders to what
 // the actor may see. Roles without access to personal data are refused.
@@ -55,4 +59,20 @@ func redactElder(a care.Actor, e *care.Elder) {
 		e.Wishes = care.Wishes{}
 		e.PriorityReason = ""
 	}
+}
+
+// CheckCommunityFilter refuses a community filter the actor cannot see
+// with 404 before anything runs, so that a foreign community_id is never
+// answered with an empty list (or an empty, audited export). Zero means
+// no filter. Community staff see only their own community; other roles
+// the communities GetCommunity finds in their scope.
+func (db *DB) CheckCommunityFilter(ctx context.Context, a care.Actor, id int64) error {
+	if id == 0 {
+		return nil
+	}
+	if id < 0 || (a.Role == care.RoleCommunity && id != a.CommunityID) {
+		return care.ErrNotFound("社区 / community")
+	}
+	_, err := db.GetCommunity(ctx, a, id)
+	return err
 }

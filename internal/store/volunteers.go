@@ -41,7 +41,7 @@ func scanVolunteer(row interface{ Scan(...any) error }) (*care.Volunteer, error)
 
 // ListVolunteers returns one page of the volunteers the actor may see and the total.
 func (db *DB) ListVolunteers(ctx context.Context, a care.Actor, f VolunteerFilter) ([]care.Volunteer, int, error) {
-	where, args, err := volunteerWhere(a, f)
+	where, args, err := db.volunteerWhere(ctx, a, f)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -70,9 +70,12 @@ func (db *DB) ListVolunteers(ctx context.Context, a care.Actor, f VolunteerFilte
 	return out, total, rows.Err()
 }
 
-func volunteerWhere(a care.Actor, f VolunteerFilter) (string, []any, error) {
+func (db *DB) volunteerWhere(ctx context.Context, a care.Actor, f VolunteerFilter) (string, []any, error) {
 	scope, args, err := volunteerScope(a)
 	if err != nil {
+		return "", nil, err
+	}
+	if err := db.CheckCommunityFilter(ctx, a, f.CommunityID); err != nil {
 		return "", nil, err
 	}
 	conds := []string{scope}

@@ -207,17 +207,18 @@ func (st *street) codeIndex(code string) int {
 // scope returns the street and the community (0: all) an actor's
 // compliance views cover: the station its street, community staff their
 // own community.
-func scope(a care.Actor, community int64) (int64, int64, error) {
-	switch a.Role {
-	case care.RoleStation:
-		return a.StreetID, community, nil
-	case care.RoleCommunity:
-		if community != 0 && community != a.CommunityID {
-			return 0, 0, care.ErrNotFound("社区 / community")
-		}
+func (t *Tracker) scope(ctx context.Context, a care.Actor, community int64) (int64, int64, error) {
+	if !a.EditsRegistry() {
+		return 0, 0, care.ErrForbidden()
+	}
+	// A community the actor cannot see is 404, never an empty table.
+	if err := t.db.CheckCommunityFilter(ctx, a, community); err != nil {
+		return 0, 0, err
+	}
+	if a.Role == care.RoleCommunity {
 		return a.StreetID, a.CommunityID, nil
 	}
-	return 0, 0, care.ErrForbidden()
+	return a.StreetID, community, nil
 }
 
 // Table returns the compliance table for a month: by community, role and
@@ -229,7 +230,7 @@ func (t *Tracker) Table(ctx context.Context, a care.Actor, month string, communi
 // PeriodTable is the compliance table of the months first to last (a
 // quarter's report): each period in force during them counted once.
 func (t *Tracker) PeriodTable(ctx context.Context, a care.Actor, first, last string, community int64) ([]TableRow, error) {
-	streetID, community, err := scope(a, community)
+	streetID, community, err := t.scope(ctx, a, community)
 	if err != nil {
 		return nil, err
 	}
@@ -289,7 +290,7 @@ type StandardCounts struct {
 // CommunityPairings is the drill-down from the table: each pairing of a
 // community's active elders with its outcomes in the month.
 func (t *Tracker) CommunityPairings(ctx context.Context, a care.Actor, community int64, month string) ([]PairingSummary, error) {
-	streetID, community, err := scope(a, community)
+	streetID, community, err := t.scope(ctx, a, community)
 	if err != nil {
 		return nil, err
 	}
