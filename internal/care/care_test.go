@@ -1,6 +1,7 @@
 package care
 
 import (
+	"math"
 	"testing"
 	"time"
 )
@@ -76,6 +77,34 @@ func TestElderValidateReportsEveryField(t *testing.T) {
 	}
 	if fe.Fields["id_number"].ZH == "" || fe.Fields["id_number"].EN == "" {
 		t.Error("field reasons must exist in Chinese and English")
+	}
+}
+
+// Coordinates outside the globe, NaN and infinities are refused, naming
+// the field (a form or a file can carry the text "NaN").
+func TestElderCoordinatesInRange(t *testing.T) {
+	today := date("2026-11-29")
+	f := func(v float64) *float64 { return &v }
+	for _, c := range []struct {
+		lat, lon *float64
+		field    string
+	}{
+		{f(91), f(118), "lat"}, {f(-90.5), f(118), "lat"}, {f(math.NaN()), f(118), "lat"}, {f(math.Inf(1)), f(118), "lat"},
+		{f(32), f(180.1), "lon"}, {f(32), f(math.NaN()), "lon"}, {f(32), f(math.Inf(-1)), "lon"}, {f(32), nil, "lat"},
+		{f(90), f(-180), ""}, {nil, nil, ""},
+	} {
+		e := validElder()
+		e.Lat, e.Lon = c.lat, c.lon
+		err := e.Validate(today, true)
+		if c.field == "" {
+			if err != nil {
+				t.Errorf("%v,%v refused: %v", c.lat, c.lon, err)
+			}
+			continue
+		}
+		if fe, ok := err.(*Error); !ok || fe.Fields[c.field].EN == "" {
+			t.Errorf("%v,%v: want an error on %s, got %v", c.lat, c.lon, c.field, err)
+		}
 	}
 }
 

@@ -250,10 +250,12 @@ func checkCoords(f FieldErrors, lat, lon *float64) {
 		f.Add("lat", MsgLatLonPair)
 		return
 	}
-	if lat != nil && (*lat < -90 || *lat > 90) {
+	// Written as "not within" so that NaN (which a form or a file can
+	// carry as the text "NaN") is refused too.
+	if lat != nil && !(*lat >= -90 && *lat <= 90) {
 		f.Add("lat", MsgBadLat)
 	}
-	if lon != nil && (*lon < -180 || *lon > 180) {
+	if lon != nil && !(*lon >= -180 && *lon <= 180) {
 		f.Add("lon", MsgBadLon)
 	}
 }
