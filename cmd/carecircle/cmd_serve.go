@@ -41,6 +41,7 @@ func cmdServe(ctx context.Context, e env, args []string) int {
 	geoRadius := fs.Int("geo-radius", store.GeoRadiusDefault, "metres within which a phone's position verifies a visit")
 	lateEntry := fs.Int("late-entry-hours", int(care.DefaultLateEntry/time.Hour), "how many hours back a volunteer may log a service; older ones are entered by community staff from the paper card")
 	trackCfg := tracker.DefaultConfig()
+	httpsProxy := fs.Bool("https-proxy", false, "the server is reached only through a proxy that terminates TLS: cookies are Secure and answers carry Strict-Transport-Security")
 	fs.IntVar(&trackCfg.AlertHour, "alert-hour", trackCfg.AlertHour, "hour (0-23, Asia/Shanghai) from which an elder living alone not greeted that day raises an alert")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -99,7 +100,7 @@ func cmdServe(ctx context.Context, e env, args []string) int {
 		return 1
 	}
 
-	handler, err := newHandler(st, log, tr)
+	handler, err := newHandler(st, log, tr, *httpsProxy)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "carecircle serve:", err)
 		return 1
@@ -127,14 +128,16 @@ func cmdServe(ctx context.Context, e env, args []string) int {
 	return 0
 }
 
-// newHandler wires the web UI, the JSON API and the health check.
-func newHandler(st *store.DB, log *slog.Logger, tr *tracker.Tracker) (http.Handler, error) {
+// newHandler wires the web UI, the JSON API and the health check behind
+// the security headers; httpsProxy is serve --https-proxy.
+func newHandler(st *store.DB, log *slog.Logger, tr *tracker.Tracker, httpsProxy bool) (http.Handler, error) {
 	limiter := ratelimit.NewWithStore(loginLimit, loginMaxDelay, st)
 	ui, err := web.New(st, log, limiter)
 	if err != nil {
 		return nil, err
 	}
 	ui.SetTracker(tr)
+	ui.SetHTTPSProxy(httpsProxy)
 	apiServer := api.New(st, log, limiter)
 	apiServer.SetTracker(tr)
 	mux := http.NewServeMux()
@@ -144,7 +147,7 @@ func newHandler(st *store.DB, log *slog.Logger, tr *tracker.Tracker) (http.Handl
 	})
 	mux.Handle("/api/v1/", apiServer)
 	mux.Handle("/", ui)
-	return mux, nil
+	return securityHeaders(mux, httpsProxy), nil
 }
 
 // refreshDaily recomputes priorities after midnight, when elders turn 80,

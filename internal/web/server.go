@@ -48,7 +48,15 @@ type Server struct {
 	tracker *tracker.Tracker
 	// services caches the home dashboards' closed months (dashboard.go).
 	services serviceCache
+	// httpsProxy says the server is reached only through a TLS-terminating
+	// proxy (serve --https-proxy): cookies are then Secure and links https.
+	httpsProxy bool
 }
+
+// SetHTTPSProxy tells the UI it is served behind a TLS-terminating proxy.
+// It is the only way Secure cookies are decided: a client's
+// X-Forwarded-Proto header is never trusted.
+func (s *Server) SetHTTPSProxy(on bool) { s.httpsProxy = on }
 
 // New parses the templates and sets up the routes.
 func New(db *store.DB, log *slog.Logger, limiter *ratelimit.Limiter) (*Server, error) {
@@ -103,12 +111,11 @@ func (s *Server) routes() {
 	}))
 }
 
+// ServeHTTP answers the UI. The security headers of every answer (web,
+// API, exports, health check) are set by the one middleware that wraps
+// them all (cmd/carecircle); the page policy is the UI's own.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h := w.Header()
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Referrer-Policy", "same-origin")
-	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'")
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'")
 	s.mux.ServeHTTP(w, r)
 }
 
@@ -282,15 +289,16 @@ func bigFromCookie(r *http.Request) bool {
 	return err == nil && c.Value == "1"
 }
 
-// secure tells whether cookies must be Secure: behind TLS, directly or via
-// a proxy that says so.
-func secure(r *http.Request) bool {
-	return r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https"
+// secure tells whether cookies must be Secure: behind TLS, directly or
+// behind the proxy the server was told of (serve --https-proxy). A client's
+// X-Forwarded-Proto is ignored: anyone can send it.
+func (s *Server) secure(r *http.Request) bool {
+	return r.TLS != nil || s.httpsProxy
 }
 
-func setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge time.Duration, httpOnly bool) {
+func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge time.Duration, httpOnly bool) {
 	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: int(maxAge.Seconds()),
-		HttpOnly: httpOnly, Secure: secure(r), SameSite: http.SameSiteLaxMode})
+		HttpOnly: httpOnly, Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
 }
 
 func randomString() string {
@@ -316,7 +324,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 	} else {
 		p.CSRF = randomString()
 	}
-	setCookie(w, r, loginCSRF, p.CSRF, time.Hour, true)
+	s.setCookie(w, r, loginCSRF, p.CSRF, time.Hour, true)
 	s.render(w, http.StatusOK, "login", p)
 }
 
@@ -368,8 +376,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.reLogin(w, r, p, http.StatusInternalServerError)
 		return
 	}
-	setCookie(w, r, sessionCookie, sess.Token, store.WebSessionTTL, true)
-	setCookie(w, r, loginCSRF, "", -time.Second, true)
+	s.setCookie(w, r, sessionCookie, sess.Token, store.WebSessionTTL, true)
+	s.setCookie(w, r, loginCSRF, "", -time.Second, true)
 	if u.MustChangePassword {
 		http.Redirect(w, r, "/account", http.StatusSeeOther)
 		return
@@ -379,7 +387,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) reLogin(w http.ResponseWriter, r *http.Request, p *page, status int) {
 	p.CSRF = randomString()
-	setCookie(w, r, loginCSRF, p.CSRF, time.Hour, true)
+	s.setCookie(w, r, loginCSRF, p.CSRF, time.Hour, true)
 	s.render(w, status, "login", p)
 }
 
@@ -387,7 +395,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, p *page) error {
 	if err := s.db.EndSession(r.Context(), p.token); err != nil {
 		return err
 	}
-	setCookie(w, r, sessionCookie, "", -time.Second, true)
+	s.setCookie(w, r, sessionCookie, "", -time.Second, true)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 	return nil
 }
@@ -396,7 +404,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, p *page) error {
 // only sets cookies (and the account's language when logged in).
 func (s *Server) prefs(w http.ResponseWriter, r *http.Request) {
 	if lang := r.PostFormValue("lang"); lang == "zh" || lang == "en" {
-		setCookie(w, r, langCookie, lang, 365*24*time.Hour, false)
+		s.setCookie(w, r, langCookie, lang, 365*24*time.Hour, false)
 		if c, err := r.Cookie(sessionCookie); err == nil {
 			if sess, err := s.db.LookupSession(r.Context(), c.Value, "web"); err == nil && validCSRF(r, sess.CSRF) {
 				s.db.SetUserLang(context.WithoutCancel(r.Context()), sess.User.ID, lang)
@@ -404,7 +412,7 @@ func (s *Server) prefs(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if big := r.PostFormValue("big"); big == "1" || big == "0" {
-		setCookie(w, r, bigCookie, big, 365*24*time.Hour, false)
+		s.setCookie(w, r, bigCookie, big, 365*24*time.Hour, false)
 	}
 	// Go back to the page the user was on, but never to another site.
 	back := "/"

@@ -106,7 +106,7 @@ func (s *Server) showCard(w http.ResponseWriter, r *http.Request, p *page, id in
 			return err
 		}
 		scheme := "http://"
-		if secure(r) {
+		if s.secure(r) {
 			scheme = "https://"
 		}
 		d.ScanURL = scheme + r.Host + "/scan/" + code

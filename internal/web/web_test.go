@@ -118,8 +118,10 @@ func TestLoginSessionCookieAndCSRF(t *testing.T) {
 				session = c
 			}
 		}
-		if session == nil || !session.HttpOnly || session.SameSite != http.SameSiteLaxMode || !session.Secure {
-			t.Fatalf("session cookie must be HttpOnly, SameSite and Secure behind TLS: %+v", session)
+		// A client's X-Forwarded-Proto decides nothing: only serve
+		// --https-proxy makes cookies Secure (TestSecureCookieOnlyBehindHTTPSProxy).
+		if session == nil || !session.HttpOnly || session.SameSite != http.SameSiteLaxMode || session.Secure {
+			t.Fatalf("session cookie must be HttpOnly, SameSite, and not Secure on a client's word: %+v", session)
 		}
 		anon := newBrowser(t, srv)
 		if resp, _ := anon.post("/elders", url.Values{}); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login" {
@@ -245,3 +247,34 @@ func TestEnglishAndLargeType(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestSecureCookieOnlyBehindHTTPSProxy: behind the proxy the server was told
+// of, every cookie is Secure (and the card's scan link https), whatever the
+// client says.
+func TestSecureCookieOnlyBehindHTTPSProxy(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		storetest.Seed(t, db)
+		ui, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), ratelimit.New(10, time.Minute))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ui.SetHTTPSProxy(true)
+		srv := httptest.NewServer(ui)
+		t.Cleanup(srv.Close)
+		req, _ := http.NewRequest("GET", srv.URL+"/login", nil)
+		req.Header.Set("X-Forwarded-Proto", "http")
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if len(resp.Cookies()) == 0 {
+			t.Fatal("the login page sets its CSRF cookie")
+		}
+		for _, c := range resp.Cookies() {
+			if !c.Secure {
+				t.Errorf("cookie %s is not Secure behind --https-proxy", c.Name)
+			}
+		}
+	})
+}
