@@ -125,6 +125,7 @@ func cmdServe(ctx context.Context, e env, args []string) int {
 	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		fmt.Fprintln(e.stderr, "carecircle serve: shutdown:", err)
 	}
+	tr.Wait() // the compliance work ends before the store closes
 	return 0
 }
 

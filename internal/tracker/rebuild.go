@@ -185,7 +185,7 @@ func (st *street) needRebuild(ctx context.Context) error {
 	if !st.rb.pending {
 		st.rb.pending, st.rb.done = true, make(chan struct{})
 		st.rb.flag.Store(true)
-		go st.rebuildLoop(bg)
+		st.t.spawn(func() { st.rebuildLoop(bg) })
 	}
 	return nil
 }

@@ -113,6 +113,8 @@ type Tracker struct {
 	leadMu sync.Mutex // guards lead
 	lead   *store.Lead
 
+	running sync.WaitGroup // background goroutines, for Wait
+
 	alertMu   sync.Mutex // guards alertLead
 	alertLead *store.Lead
 }
@@ -165,8 +167,8 @@ func (t *Tracker) Start(ctx context.Context) error {
 	if _, err := t.RaiseDueAlerts(ctx); err != nil {
 		t.log.Error("alerts", "err", err)
 	}
-	go t.loop(ctx)
-	go t.alertLoop(ctx)
+	t.spawn(func() { t.loop(ctx) })
+	t.spawn(func() { t.alertLoop(ctx) })
 	return nil
 }
 
@@ -194,6 +196,20 @@ func (t *Tracker) get(id int64) *street {
 	return st
 }
 
+// spawn runs fn as background work that Wait waits for.
+func (t *Tracker) spawn(fn func()) {
+	t.running.Add(1)
+	go func() {
+		defer t.running.Done()
+		fn()
+	}()
+}
+
+// Wait returns once the background work has stopped after Start's context
+// ended: serve waits for it before closing the store, so no rebuild or
+// save runs into a closed database.
+func (t *Tracker) Wait() { t.running.Wait() }
+
 // background is the context of background work; nil before Start and on
 // the command line.
 func (t *Tracker) background() context.Context {
@@ -204,7 +220,10 @@ func (t *Tracker) background() context.Context {
 
 // begin starts loading a street's first state in the background, once.
 func (t *Tracker) begin(st *street) {
-	st.rb.once.Do(func() { go st.loadLoop(t.background()) })
+	st.rb.once.Do(func() {
+		bg := t.background()
+		t.spawn(func() { st.loadLoop(bg) })
+	})
 }
 
 // street returns a street with its state: in a running tracker it waits

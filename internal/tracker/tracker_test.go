@@ -37,7 +37,7 @@ func startWith(t *testing.T, db *store.DB, hook func(ctx context.Context, stage 
 		tracker.SetHook(tr, hook)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
+	t.Cleanup(func() { cancel(); tr.Wait() }) // before the store closes and its files go
 	if err := tr.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
