@@ -68,7 +68,7 @@ func (s *Server) patchCommunity(r *request) (int, any, error) {
 	if err := decode(r, &j); err != nil {
 		return 0, nil, err
 	}
-	c := &care.Community{ID: id, StreetID: cur.StreetID, Name: j.Name, Code: j.Code, Buildings: j.Buildings}
+	c := &care.Community{ID: id, StreetID: j.StreetID, Name: j.Name, Code: j.Code, Buildings: j.Buildings}
 	if err := s.db.SaveCommunity(r.ctx, r.actor, c); err != nil {
 		return 0, nil, err
 	}
@@ -141,7 +141,7 @@ func (s *Server) patchClinic(r *request) (int, any, error) {
 	if err := decode(r, &j); err != nil {
 		return 0, nil, err
 	}
-	c := &care.Clinic{ID: id, StreetID: cur.StreetID, Name: j.Name, Phone: j.Phone, Address: j.Address, CommunityIDs: j.CommunityIDs}
+	c := &care.Clinic{ID: id, StreetID: j.StreetID, Name: j.Name, Phone: j.Phone, Address: j.Address, CommunityIDs: j.CommunityIDs}
 	if err := s.db.SaveClinic(r.ctx, r.actor, c); err != nil {
 		return 0, nil, err
 	}

@@ -12,7 +12,6 @@ import (
 
 	"carecircle/internal/care"
 	"carecircle/internal/register"
-	"carecircle/internal/store"
 )
 
 // uploadLimit is a register file plus the multipart envelope around it.
@@ -104,26 +103,25 @@ func (s *Server) exportRegister(r *request) (int, any, error) {
 	if !ok || !fok {
 		return 0, nil, care.ErrNotFound("文件 / file")
 	}
-	q := r.URL.Query()
-	community, err := queryInt64(r, "community_id")
-	if err != nil {
-		return 0, nil, err
-	}
+	// The list's filters, parsed by the list's own functions: a malformed
+	// one (priority=1 OR 1) is 422 here as there, never an unfiltered export.
 	var buf bytes.Buffer
 	if kind == register.Elders {
-		f := store.ElderFilter{CommunityID: community, Category: q.Get("category"), SelfCare: q.Get("self_care"), Status: q.Get("status"),
-			LivingSituation: q.Get("living_situation"), Q: q.Get("q")}
-		f.Priority, _ = strconv.Atoi(q.Get("priority"))
-		if f.ClinicID, err = queryInt64(r, "clinic_id"); err != nil {
+		f, err := elderFilter(r)
+		if err != nil {
 			return 0, nil, err
 		}
-		_, err = register.ExportElders(r.ctx, s.db, r.actor, f, format, q.Get("reveal_ids") == "1", &buf)
+		if _, err := register.ExportElders(r.ctx, s.db, r.actor, f, format, r.URL.Query().Get("reveal_ids") == "1", &buf); err != nil {
+			return 0, nil, err
+		}
 	} else {
-		f := store.VolunteerFilter{CommunityID: community, Kind: q.Get("kind"), Status: q.Get("status"), Q: q.Get("q")}
-		_, err = register.ExportVolunteers(r.ctx, s.db, r.actor, f, format, &buf)
-	}
-	if err != nil {
-		return 0, nil, err
+		f, err := volunteerFilter(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		if _, err := register.ExportVolunteers(r.ctx, s.db, r.actor, f, format, &buf); err != nil {
+			return 0, nil, err
+		}
 	}
 	r.w.(*fileResponse).send(format.ContentType(), register.FileName(kind, format), buf.Bytes())
 	return 0, nil, nil

@@ -53,14 +53,22 @@ func (j *volunteerJSON) toVolunteer() (*care.Volunteer, error) {
 	return v, f.Err()
 }
 
-func (s *Server) listVolunteers(r *request) (int, any, error) {
+// volunteerFilter reads the volunteer list's filters, which the export
+// takes too; a malformed one is refused, never ignored.
+func volunteerFilter(r *request) (store.VolunteerFilter, error) {
 	q := r.URL.Query()
 	f := store.VolunteerFilter{Kind: q.Get("kind"), Status: q.Get("status"), Q: q.Get("q")}
 	var err error
-	if f.CommunityID, err = queryInt64(r, "community_id"); err != nil {
+	f.CommunityID, err = queryInt64(r, "community_id")
+	f.Limit, f.Offset = page(r)
+	return f, err
+}
+
+func (s *Server) listVolunteers(r *request) (int, any, error) {
+	f, err := volunteerFilter(r)
+	if err != nil {
 		return 0, nil, err
 	}
-	f.Limit, f.Offset = page(r)
 	items, total, err := s.db.ListVolunteers(r.ctx, r.actor, f)
 	if err != nil {
 		return 0, nil, err

@@ -87,10 +87,10 @@ func (db *DB) matchScope(ctx context.Context, a care.Actor, s *MatchScope) (stri
 	if err != nil {
 		return "", nil, "", nil, err
 	}
+	if err := db.CheckCommunityFilter(ctx, a, s.CommunityID); err != nil {
+		return "", nil, "", nil, err
+	}
 	if s.CommunityID > 0 {
-		if err := db.CheckCommunityFilter(ctx, a, s.CommunityID); err != nil {
-			return "", nil, "", nil, err
-		}
 		escope, eargs = escope+" AND e.community_id = ?", append(eargs, s.CommunityID)
 		vscope, vargs = vscope+" AND v.community_id = ?", append(vargs, s.CommunityID)
 	}

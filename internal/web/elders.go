@@ -19,11 +19,37 @@ type elderListData struct {
 
 const perPage = 30
 
+// elderFilter reads the elder list's filters, which the export takes
+// too: a malformed number is refused (422), never read as "no filter".
+func elderFilter(q url.Values) (store.ElderFilter, error) {
+	f := store.ElderFilter{Category: q.Get("category"), SelfCare: q.Get("self_care"), Status: q.Get("status"), Q: q.Get("q")}
+	fe := care.FieldErrors{}
+	f.CommunityID = queryID(q, "community_id", fe)
+	f.Priority = int(queryID(q, "priority", fe))
+	return f, fe.Err()
+}
+
+// queryID reads an optional whole number of a query; a malformed one is
+// named in fe.
+func queryID(q url.Values, name string, fe care.FieldErrors) int64 {
+	s := q.Get(name)
+	if s == "" {
+		return 0
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		fe.Add(name, msgNumber)
+	}
+	return v
+}
+
 func (s *Server) elderList(w http.ResponseWriter, r *http.Request, p *page) error {
 	q := r.URL.Query()
-	f := store.ElderFilter{Category: q.Get("category"), SelfCare: q.Get("self_care"), Status: q.Get("status"), Q: q.Get("q"), Limit: perPage}
-	f.CommunityID, _ = strconv.ParseInt(q.Get("community_id"), 10, 64)
-	f.Priority, _ = strconv.Atoi(q.Get("priority"))
+	f, err := elderFilter(q)
+	if err != nil {
+		return err
+	}
+	f.Limit = perPage
 	pg, _ := strconv.Atoi(q.Get("page"))
 	pg = max(pg, 1)
 	f.Offset = (pg - 1) * perPage

@@ -212,15 +212,17 @@ func (h *registerPages) export(w http.ResponseWriter, r *http.Request, p *page) 
 	q := r.Form
 	reveal := r.Method == http.MethodPost && q.Get("reveal_ids") == "1"
 	var buf bytes.Buffer
+	// The lists' own filters: a malformed one is refused as on the list.
 	if kind == register.Elders {
-		f := store.ElderFilter{Category: q.Get("category"), SelfCare: q.Get("self_care"), Status: q.Get("status"), Q: q.Get("q")}
-		f.CommunityID, _ = strconv.ParseInt(q.Get("community_id"), 10, 64)
-		f.Priority, _ = strconv.Atoi(q.Get("priority"))
-		_, err = register.ExportElders(r.Context(), h.s.db, p.Actor, f, format, reveal, &buf)
+		var f store.ElderFilter
+		if f, err = elderFilter(q); err == nil {
+			_, err = register.ExportElders(r.Context(), h.s.db, p.Actor, f, format, reveal, &buf)
+		}
 	} else {
-		f := store.VolunteerFilter{Kind: q.Get("kind"), Status: q.Get("status"), Q: q.Get("q")}
-		f.CommunityID, _ = strconv.ParseInt(q.Get("community_id"), 10, 64)
-		_, err = register.ExportVolunteers(r.Context(), h.s.db, p.Actor, f, format, &buf)
+		var f store.VolunteerFilter
+		if f, err = volunteerFilter(q); err == nil {
+			_, err = register.ExportVolunteers(r.Context(), h.s.db, p.Actor, f, format, &buf)
+		}
 	}
 	if err != nil {
 		return err

@@ -20,10 +20,22 @@ type volunteerListData struct {
 	Page, Pages int
 }
 
+// volunteerFilter reads the volunteer list's filters, which the export
+// takes too; a malformed community_id is refused.
+func volunteerFilter(q url.Values) (store.VolunteerFilter, error) {
+	f := store.VolunteerFilter{Kind: q.Get("kind"), Status: q.Get("status"), Q: q.Get("q")}
+	fe := care.FieldErrors{}
+	f.CommunityID = queryID(q, "community_id", fe)
+	return f, fe.Err()
+}
+
 func (s *Server) volunteerList(w http.ResponseWriter, r *http.Request, p *page) error {
 	q := r.URL.Query()
-	f := store.VolunteerFilter{Kind: q.Get("kind"), Status: q.Get("status"), Q: q.Get("q"), Limit: perPage}
-	f.CommunityID, _ = strconv.ParseInt(q.Get("community_id"), 10, 64)
+	f, err := volunteerFilter(q)
+	if err != nil {
+		return err
+	}
+	f.Limit = perPage
 	pg, _ := strconv.Atoi(q.Get("page"))
 	pg = max(pg, 1)
 	f.Offset = (pg - 1) * perPage
