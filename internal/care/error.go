@@ -25,6 +25,8 @@ const (
 	// EPasswordChange refuses everything but choosing a new password after
 	// an administrator reset it (403).
 	EPasswordChange = "password_change_required"
+	// ETooLarge refuses a request body or an uploaded file over a limit (413).
+	ETooLarge = "too_large"
 )
 
 // Error is the one error type that crosses layers: a code, a message safe to

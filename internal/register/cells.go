@@ -212,6 +212,7 @@ func (c *choices) code(v string) (string, *care.Msg) {
 	if code, ok := c.index[key]; ok {
 		return code, nil
 	}
+	v = Quote(v)
 	return "", &care.Msg{ZH: "“" + v + "”不是可选的值，可填：" + c.allowed("zh"), EN: "“" + v + "” is not an allowed value; use one of: " + c.allowed("en")}
 }
 

@@ -1,6 +1,7 @@
 package register
 
 import (
+	"bytes"
 	"testing"
 
 	"carecircle/internal/care"
@@ -79,9 +80,9 @@ func TestHeaderKeys(t *testing.T) {
 // is one row, and blank lines are rows too.
 func TestCSVRowNumbersMatchExcel(t *testing.T) {
 	data := "标题\n姓名,身份证号\r\n\"王\n秀英\",1\n\n李,2\r\n,\n张,3\n"
-	tab, bad := readTable([]byte(data), elderSchema.isHeader)
-	if bad != nil {
-		t.Fatal(bad)
+	tab, bad, err := readTable([]byte(data), elderSchema.isHeader)
+	if bad != nil || err != nil {
+		t.Fatal(bad, err)
 	}
 	var nums []int
 	for _, r := range tab.rows {
@@ -89,5 +90,18 @@ func TestCSVRowNumbersMatchExcel(t *testing.T) {
 	}
 	if tab.headerRow != 2 || len(nums) != 3 || nums[0] != 3 || nums[1] != 5 || nums[2] != 7 {
 		t.Fatalf("header %d rows %v, want 2 and [3 5 7]", tab.headerRow, nums)
+	}
+}
+
+// The reader takes MaxRows data rows; TestRowLimit refuses one more.
+func TestReaderTakesMaxRows(t *testing.T) {
+	var buf bytes.Buffer
+	buf.WriteString("姓名,身份证号\n")
+	for range MaxRows {
+		buf.WriteString("王秀英,1\n")
+	}
+	tab, bad, err := readTable(buf.Bytes(), elderSchema.isHeader)
+	if bad != nil || err != nil || len(tab.rows) != MaxRows {
+		t.Fatalf("%v %v: %d rows", bad, err, len(tab.rows))
 	}
 }

@@ -75,9 +75,9 @@ func TestDemoRegisterFiles(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%v (run with -update to create it)", err)
 		}
-		got, bad := readTable(committed, map[Kind]func([]string) bool{Elders: elderSchema.isHeader, Volunteers: volunteerSchema.isHeader}[f.kind])
-		if bad != nil {
-			t.Fatalf("%s: %v", f.name, bad)
+		got, bad, err := readTable(committed, map[Kind]func([]string) bool{Elders: elderSchema.isHeader, Volunteers: volunteerSchema.isHeader}[f.kind])
+		if bad != nil || err != nil {
+			t.Fatalf("%s: %v %v", f.name, bad, err)
 		}
 		want := map[Kind][][]string{Elders: DemoElderRows(nil, ""), Volunteers: DemoVolunteerRows(nil, "")}[f.kind]
 		if !reflect.DeepEqual(got.headers, want[0]) || len(got.rows) != len(want) {

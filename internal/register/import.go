@@ -96,8 +96,8 @@ func Import(ctx context.Context, db *store.DB, a care.Actor, kind Kind, file str
 
 func importElders(ctx context.Context, db *store.DB, a care.Actor, rep *Report, data []byte, o Options) error {
 	im := &importer[elderRow]{s: elderSchema, rep: rep, title: func(r *elderRow) string { return r.Name }}
-	if !im.read(data, o) {
-		return nil
+	if ok, err := im.read(data, o); !ok {
+		return err
 	}
 	rows := make([]store.ElderImport, len(im.rows))
 	for i := range im.rows {
@@ -115,8 +115,8 @@ func importElders(ctx context.Context, db *store.DB, a care.Actor, rep *Report, 
 
 func importVolunteers(ctx context.Context, db *store.DB, a care.Actor, rep *Report, data []byte, o Options) error {
 	im := &importer[volunteerRow]{s: volunteerSchema, rep: rep, title: func(r *volunteerRow) string { return r.Name }}
-	if !im.read(data, o) {
-		return nil
+	if ok, err := im.read(data, o); !ok {
+		return err
 	}
 	rows := make([]store.VolunteerImport, len(im.rows))
 	for i := range im.rows {
@@ -149,20 +149,30 @@ type problemKey struct {
 }
 
 // read parses every cell; it reports false when the file cannot be
-// imported at all (unreadable, no header, a required column missing).
-func (im *importer[R]) read(data []byte, o Options) bool {
-	t, bad := readTable(data, im.s.isHeader)
+// imported at all (unreadable, over a limit, no header, a required column
+// missing), with an error when it is too large to read.
+func (im *importer[R]) read(data []byte, o Options) (bool, error) {
+	t, bad, err := readTable(data, im.s.isHeader)
+	if err != nil {
+		return false, err
+	}
 	if bad != nil {
 		im.add(0, "", "", *bad)
-		return false
+		return false, nil
 	}
 	im.t, im.l = t, im.s.layout(t.headers)
 	im.rep.Ignored, im.rep.Rows = im.l.ignored, len(t.rows)
+	if len(t.long) > 0 {
+		for _, p := range t.long {
+			im.add(p.Row, p.Column, p.Value, p.Reason)
+		}
+		return false, nil
+	}
 	if miss := im.s.missing(im.l); len(miss) > 0 {
 		for _, h := range miss {
 			im.add(t.headerRow, h, "", msgMissingColumn)
 		}
-		return false
+		return false, nil
 	}
 	im.rows = make([]R, len(t.rows))
 	for i, rec := range t.rows {
@@ -178,7 +188,7 @@ func (im *importer[R]) read(data []byte, o Options) bool {
 		im.s.finish(r)
 		o.progress("read", i+1, len(t.rows))
 	}
-	return true
+	return true, nil
 }
 
 // add records a problem unless the cell already has one: a cell that
@@ -196,7 +206,7 @@ func (im *importer[R]) add(row int, column, value string, m care.Msg) {
 	if im.fieldOf(column) == "id_number" && len(strings.TrimSpace(value)) >= 8 {
 		value = care.MaskIDNumber(strings.TrimSpace(value)) // reports are shown on screen
 	}
-	im.rep.Errors = append(im.rep.Errors, Problem{Row: row, Column: k.column, Value: strings.TrimSpace(value), Reason: m})
+	im.rep.Errors = append(im.rep.Errors, Problem{Row: row, Column: Quote(k.column), Value: Quote(strings.TrimSpace(value)), Reason: m})
 }
 
 func (im *importer[R]) fieldOf(header string) string {

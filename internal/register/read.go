@@ -21,6 +21,8 @@ type table struct {
 	headerRow int
 	headers   []string
 	rows      []record
+	// long are the cells over MaxCellChars, read as empty.
+	long []Problem
 }
 
 type record struct {
@@ -58,69 +60,136 @@ var (
 const headerSearch = 10
 
 // readTable reads a register from .xlsx or .csv, told apart by content
-// rather than by name: an .xlsx is a zip archive.
-func readTable(data []byte, isHeader func([]string) bool) (*table, *care.Msg) {
+// rather than by name: an .xlsx is a zip archive. A file that cannot be
+// imported is a message for the report; one over a size limit an error.
+func readTable(data []byte, isHeader func([]string) bool) (*table, *care.Msg, error) {
 	switch {
 	case len(bytes.TrimSpace(data)) == 0:
-		return nil, &msgEmpty
+		return nil, &msgEmpty, nil
 	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
 		return readXLSX(data, isHeader)
 	case bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0}):
-		return nil, &msgXLS
+		return nil, &msgXLS, nil
 	}
 	return readCSV(data, isHeader)
 }
 
-// readXLSX reads the first sheet that has a header row, streaming its rows.
-// Raw cell values keep dates as Excel's serial numbers (the formatted
-// value of a date cell depends on the sheet's locale) and ID numbers typed
-// as numbers as they are stored, so the damage can be recognised.
-func readXLSX(data []byte, isHeader func([]string) bool) (*table, *care.Msg) {
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{RawCellValue: true})
+// tableReader gathers the rows of a table as they stream in, within the
+// limits: MaxRows data rows, MaxCellChars a cell, maxTextBytes in all.
+type tableReader struct {
+	t        table
+	isHeader func([]string) bool
+	text     int
+}
+
+// add takes the next row; stop says to read no further, with bad or err
+// saying why when the file cannot be imported.
+func (tr *tableReader) add(num int, cells []string, strip bool) (stop bool, bad *care.Msg, err error) {
+	for i, c := range cells {
+		if n, long := longCell(c); long {
+			if len(tr.t.long) < maxCellProblems {
+				tr.t.long = append(tr.t.long, Problem{Row: num, Column: tr.column(i), Value: Quote(c), Reason: msgLongCell(n)})
+			}
+			cells[i] = ""
+		}
+	}
+	if tr.t.headers == nil {
+		if tr.isHeader(cells) {
+			tr.t.headerRow, tr.t.headers = num, cells
+		} else if num >= headerSearch {
+			return true, &msgNoHeader, nil
+		}
+		return false, nil, nil
+	}
+	if strip {
+		for i, c := range cells {
+			cells[i] = safecsv.Strip(c) // the ' an export put before =, +, -, @
+		}
+	}
+	r := record{num, cells}
+	if r.empty() {
+		return false, nil, nil
+	}
+	if len(tr.t.rows) == MaxRows {
+		return true, &msgTooManyRows, nil
+	}
+	tr.text += 48 + 16*len(cells)
+	for _, c := range cells {
+		tr.text += len(c)
+	}
+	if tr.text > maxTextBytes {
+		return true, nil, errTooLarge("文件中的文字过多（超过 128 MB），不能导入", "the file holds too much text (over 128 MB) to import")
+	}
+	tr.t.rows = append(tr.t.rows, r)
+	return false, nil, nil
+}
+
+// column names column i as the header does, or by its letter.
+func (tr *tableReader) column(i int) string {
+	if i < len(tr.t.headers) && strings.TrimSpace(tr.t.headers[i]) != "" {
+		return strings.TrimSpace(tr.t.headers[i])
+	}
+	return columnLetter(i)
+}
+
+// readXLSX reads the first sheet that has a header row, streaming its rows
+// from an archive checkXLSX has bounded. Raw cell values keep dates as
+// Excel's serial numbers (the formatted value of a date cell depends on
+// the sheet's locale) and ID numbers typed as numbers as they are stored,
+// so the damage can be recognised.
+func readXLSX(data []byte, isHeader func([]string) bool) (*table, *care.Msg, error) {
+	data, err := checkXLSX(data)
+	if errors.Is(err, errBadXLSX) {
+		return nil, &msgBadXLSX, nil
+	}
 	if err != nil {
-		return nil, &msgBadXLSX
+		return nil, nil, err
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{RawCellValue: true,
+		UnzipSizeLimit: MaxUnzipped, UnzipXMLSizeLimit: xmlInMemory})
+	if err != nil {
+		return nil, &msgBadXLSX, nil
 	}
 	defer f.Close()
 	for _, sheet := range f.GetSheetList() {
-		t, err := readSheet(f, sheet, isHeader)
+		t, bad, err := readSheet(f, sheet, isHeader)
 		if err != nil {
-			return nil, &msgBadXLSX
+			return nil, nil, err
 		}
-		if t != nil {
-			return t, nil
+		if bad == &msgNoHeader {
+			continue
+		}
+		if bad != nil || t != nil {
+			return t, bad, nil
 		}
 	}
-	return nil, &msgNoHeader
+	return nil, &msgNoHeader, nil
 }
 
-func readSheet(f *excelize.File, sheet string, isHeader func([]string) bool) (*table, error) {
+func readSheet(f *excelize.File, sheet string, isHeader func([]string) bool) (*table, *care.Msg, error) {
 	rows, err := f.Rows(sheet)
 	if err != nil {
-		return nil, err
+		return nil, &msgBadXLSX, nil
 	}
 	defer rows.Close()
-	t := &table{}
+	tr := &tableReader{isHeader: isHeader}
 	for num := 1; rows.Next(); num++ {
 		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
-			return nil, err
+			return nil, &msgBadXLSX, nil
 		}
-		if t.headers == nil {
-			if isHeader(cells) {
-				t.headerRow, t.headers = num, cells
-			} else if num >= headerSearch {
-				return nil, nil
-			}
-			continue
-		}
-		if r := (record{num, cells}); !r.empty() {
-			t.rows = append(t.rows, r)
+		stop, bad, err := tr.add(num, cells, false)
+		if stop || err != nil {
+			return nil, bad, err
 		}
 	}
-	if t.headers == nil {
-		return nil, rows.Error()
+	if rows.Error() != nil {
+		return nil, &msgBadXLSX, nil
 	}
-	return t, rows.Error()
+	if tr.t.headers == nil {
+		return nil, &msgNoHeader, nil
+	}
+	return &tr.t, nil, nil
 }
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
@@ -151,14 +220,16 @@ func delimiter(text []byte) rune {
 	return best
 }
 
-func readCSV(data []byte, isHeader func([]string) bool) (*table, *care.Msg) {
+func readCSV(data []byte, isHeader func([]string) bool) (*table, *care.Msg, error) {
 	text, err := decodeText(data)
 	if err != nil {
-		return nil, &msgBadCSV
+		return nil, &msgBadCSV, nil
 	}
-	r := csv.NewReader(bytes.NewReader(text))
-	r.Comma, r.FieldsPerRecord, r.LazyQuotes = delimiter(text), -1, true
-	t := &table{}
+	comma := delimiter(text)
+	guard := &cellGuard{text: text, comma: byte(comma)}
+	r := csv.NewReader(guard)
+	r.Comma, r.FieldsPerRecord, r.LazyQuotes = comma, -1, true
+	tr := &tableReader{isHeader: isHeader}
 	// Excel counts a record as one row however many lines its quoted cells
 	// span, and counts blank lines, which the csv reader skips.
 	num, lastLine := 0, 0
@@ -167,30 +238,60 @@ func readCSV(data []byte, isHeader func([]string) bool) (*table, *care.Msg) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		if err != nil {
-			return nil, &msgBadCSV
+		if guard.tooMany {
+			return nil, &msgTooManyCells, nil
 		}
+		if err != nil {
+			return nil, &msgBadCSV, nil
+		}
+		guard.recordEnded(r.InputOffset())
 		line, _ := r.FieldPos(0)
 		num += 1 + max(line-lastLine-1, 0)
 		endLine, _ := r.FieldPos(len(rec) - 1)
 		lastLine = endLine + strings.Count(rec[len(rec)-1], "\n")
-		if t.headers == nil {
-			if isHeader(rec) {
-				t.headerRow, t.headers = num, rec
-			} else if num >= headerSearch {
-				return nil, &msgNoHeader
-			}
-			continue
-		}
-		for i, c := range rec {
-			rec[i] = safecsv.Strip(c) // the ' an export put before =, +, -, @
-		}
-		if rr := (record{num, rec}); !rr.empty() {
-			t.rows = append(t.rows, rr)
+		stop, bad, err := tr.add(num, rec, tr.t.headers != nil)
+		if stop || err != nil {
+			return nil, bad, err
 		}
 	}
-	if t.headers == nil {
-		return nil, &msgNoHeader
+	if tr.t.headers == nil {
+		return nil, &msgNoHeader, nil
 	}
-	return t, nil
+	return &tr.t, nil, nil
+}
+
+// maxCells is the most cells a row may have, Excel's column limit.
+const maxCells = 16384
+
+var msgTooManyCells = care.Msg{ZH: "文件中有一行超过 16,384 个单元格（Excel 的列数上限），不能导入",
+	EN: "a row of the file has more than 16,384 cells (Excel's column limit); the file cannot be imported"}
+
+// cellGuard feeds the csv reader, refusing a record of more than maxCells
+// cells before the reader builds it: it counts the separators handed out
+// since the last record ended (quoted ones too, which errs on the safe
+// side).
+type cellGuard struct {
+	text         []byte
+	comma        byte
+	pos, pending int
+	tooMany      bool
+}
+
+func (g *cellGuard) Read(p []byte) (int, error) {
+	if g.pos >= len(g.text) {
+		return 0, io.EOF
+	}
+	n := copy(p, g.text[g.pos:])
+	g.pending += bytes.Count(p[:n], []byte{g.comma})
+	g.pos += n
+	if g.pending >= maxCells {
+		g.tooMany = true
+		return 0, errors.New("register: too many cells in a row")
+	}
+	return n, nil
+}
+
+// recordEnded restarts the count at the end of a record.
+func (g *cellGuard) recordEnded(offset int64) {
+	g.pending = bytes.Count(g.text[min(int(offset), g.pos):g.pos], []byte{g.comma})
 }
