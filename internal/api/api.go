@@ -179,6 +179,8 @@ func Status(err error) int {
 		return http.StatusBadRequest
 	case care.ERateLimited:
 		return http.StatusTooManyRequests
+	case care.ETooLarge:
+		return http.StatusRequestEntityTooLarge
 	}
 	return http.StatusInternalServerError
 }
@@ -244,7 +246,7 @@ func (s *Server) createSession(r *request) (int, any, error) {
 		Username string `json:"username"`
 		Password string `json:"password"`
 	}
-	if err := decode(r, &in); err != nil {
+	if err := decodeLimit(r, &in, maxAnonymous); err != nil {
 		return 0, nil, err
 	}
 	username := care.NormalizeUsername(in.Username) // once, for the limiter and the login

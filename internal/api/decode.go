@@ -1,24 +1,42 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"carecircle/internal/care"
 )
 
-const maxBody = 1 << 20
+// Body limits: 1 MB for a signed-in user's JSON, 64 KB for anything a
+// caller without a session may send.
+const (
+	maxBody      = 1 << 20
+	maxAnonymous = 64 << 10
+)
 
 // decode reads a JSON body strictly: unknown fields and wrong types are
 // reported by field name, and nothing is applied when anything is wrong.
-func decode(r *request, into any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(r.w, r.Body, maxBody))
+func decode(r *request, into any) error { return decodeLimit(r, into, maxBody) }
+
+// decodeLimit is decode of a body of at most limit bytes: a larger one is
+// refused (413) before it is parsed, and one that is not UTF-8 is invalid.
+func decodeLimit(r *request, into any, limit int64) error {
+	body, err := readLimit(r, limit)
+	if err != nil {
+		return err
+	}
+	if !utf8.Valid(body) {
+		return errNotUTF8
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
-	err := dec.Decode(into)
+	err = dec.Decode(into)
 	if err == nil {
 		if dec.More() {
 			return badRequest("请求体只能包含一个 JSON 对象 / the body must hold one JSON object")
@@ -101,13 +119,34 @@ type list[T any] struct {
 	Offset int `json:"offset"`
 }
 
+// readBody reads a JSON body of at most maxBody bytes, in UTF-8.
 func readBody(r *request) ([]byte, error) {
-	b, err := io.ReadAll(http.MaxBytesReader(r.w, r.Body, maxBody))
+	b, err := readLimit(r, maxBody)
+	if err == nil && !utf8.Valid(b) {
+		return nil, errNotUTF8
+	}
+	return b, err
+}
+
+// readLimit reads a body of at most limit bytes.
+func readLimit(r *request, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(http.MaxBytesReader(r.w, r.Body, limit))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, errBodyTooLarge(limit)
+	}
 	if err != nil {
-		return nil, badRequest("请求体过大或无法读取 / body too large or unreadable")
+		return nil, badRequest("无法读取请求体 / cannot read the body")
 	}
 	return b, nil
 }
+
+// errBodyTooLarge refuses a body over limit bytes (413).
+func errBodyTooLarge(limit int64) error {
+	return care.Errorf(care.ETooLarge, "请求体过大（最多 %d KB） / the body is too large (%d KB at most)", limit>>10, limit>>10)
+}
+
+var errNotUTF8 = care.FieldErrors{"body": care.Msg{ZH: "请求体不是有效的 UTF-8 文本", EN: "the body is not valid UTF-8"}}.Err()
 
 type nopCloser struct{ io.Reader }
 

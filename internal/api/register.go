@@ -69,7 +69,8 @@ func uploadedFile(r *request) (string, []byte, error) {
 	data, err := io.ReadAll(io.LimitReader(src, register.MaxFileSize+1))
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) || len(data) > register.MaxFileSize {
-		return "", nil, care.FieldErrors{"file": care.Msg{ZH: "文件过大（最大 20 MB）", EN: "the file is too large (20 MB at most)"}}.Err()
+		return "", nil, care.Errorf(care.ETooLarge, "文件过大（最大 %d MB） / the file is too large (%d MB at most)",
+			register.MaxFileSize>>20, register.MaxFileSize>>20)
 	}
 	if err != nil {
 		return "", nil, badRequest("无法读取上传的文件 / cannot read the upload")

@@ -49,7 +49,7 @@ func (h *registerPages) page(w http.ResponseWriter, r *http.Request, p *page) er
 // languages rather than as field errors.
 var (
 	errNoFile = &care.Error{Code: care.EInvalid, Message: "请选择要导入的 .xlsx 或 .csv 文件 / choose an .xlsx or .csv file to import"}
-	errTooBig = &care.Error{Code: care.EInvalid, Message: "文件过大（最大 20 MB） / the file is too large (20 MB at most)"}
+	errTooBig = &care.Error{Code: care.ETooLarge, Message: "文件过大（最大 20 MB） / the file is too large (20 MB at most)"}
 	errKind   = &care.Error{Code: care.EInvalid, Message: "请选择名册类型：服务对象或志愿者 / choose elders or volunteers"}
 )
 
