@@ -21,21 +21,38 @@ type AuditEntry struct {
 
 // audit writes who did what, when, with before/after, inside the caller's
 // transaction so that a change and its audit entry stand or fall together.
+// Each entry is sealed into the audit chain (the seal of the entry before
+// it, its own content, under the data key), so an entry changed or removed
+// behind the application's back shows in verify.
 func (db *DB) audit(ctx context.Context, tx *sql.Tx, a care.Actor, action, entity string, id int64, before, after any) error {
-	b, af := "", ""
+	e := AuditEntry{At: db.now(), Username: a.Username, Action: action, Entity: entity, EntityID: id}
 	if before != nil {
-		b = toJSON(before)
+		e.Before = toJSON(before)
 	}
 	if after != nil {
-		af = toJSON(after)
+		e.After = toJSON(after)
 	}
 	var uid any
 	if a.UserID > 0 {
 		uid = a.UserID
 	}
-	_, err := tx.ExecContext(ctx, db.q(`INSERT INTO audit_log (at, user_id, username, action, entity, entity_id, before, after)
- VALUES (?,?,?,?,?,?,?,?)`), db.now(), uid, a.Username, action, entity, id, b, af)
-	return err
+	// The lock comes before the id, so ids follow the chain's order.
+	if err := db.lockChain(ctx, tx, auditChain); err != nil {
+		return err
+	}
+	if err := tx.QueryRowContext(ctx, db.q(`INSERT INTO audit_log (at, user_id, username, action, entity, entity_id, before, after)
+ VALUES (?,?,?,?,?,?,?,?) RETURNING id`), e.At, uid, e.Username, e.Action, e.Entity, e.EntityID, e.Before, e.After).Scan(&e.ID); err != nil {
+		return err
+	}
+	h, _, err := db.loadHead(ctx, tx, auditChain)
+	if err != nil {
+		return err
+	}
+	seal := db.auditSeal(h.last, &e, max(a.UserID, 0))
+	if _, err := tx.ExecContext(ctx, db.q("UPDATE audit_log SET seal = ? WHERE id = ?"), seal, e.ID); err != nil {
+		return err
+	}
+	return db.saveHead(ctx, tx, auditChain, chainHead{h.n + 1, seal})
 }
 
 // AuditLog returns audit entries for an entity (admin and station only),

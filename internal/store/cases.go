@@ -44,15 +44,20 @@ var CaseStatuses = []care.Choice{
 	{Code: "resolved", Label: care.Msg{ZH: "已解决", EN: "resolved"}},
 }
 
+// openCase opens the case a legal complaint or an emergency request asks
+// for. Its summary and first event's note are encrypted at rest, and the
+// event is sealed into the case chain.
 func (db *DB) openCase(ctx context.Context, tx *wtx, a care.Actor, r *care.ServiceRecord, kind string) error {
+	if err := db.lockChain(ctx, tx, caseChain); err != nil {
+		return err
+	}
 	now := db.now()
 	var id int64
 	if err := tx.QueryRowContext(ctx, db.q(`INSERT INTO cases (elder_id, record_id, kind, urgent, status, summary, opened_by, opened_at, updated_at)
- VALUES (?,?,?,?,?,?,?,?,?) RETURNING id`), r.ElderID, r.ID, kind, kind == "emergency", "open", r.Note, a.Username, now, now).Scan(&id); err != nil {
+ VALUES (?,?,?,?,?,?,?,?,?) RETURNING id`), r.ElderID, r.ID, kind, kind == "emergency", "open", db.vault.SealText(r.Note), a.Username, now, now).Scan(&id); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, db.q(`INSERT INTO case_events (case_id, at, by_user, status, note) VALUES (?,?,?,?,?)`), id, now, a.Username, "open", r.Note)
-	return err
+	return db.appendCaseEvent(ctx, tx, &caseEvent{caseID: id, at: now, by: a.Username, status: "open", note: r.Note})
 }
 
 // Cases lists the cases of elders the actor may see: urgent open cases
@@ -82,6 +87,9 @@ func (db *DB) Cases(ctx context.Context, a care.Actor, onlyOpen bool) ([]Case, e
 			return nil, err
 		}
 		c.OpenedAt, c.UpdatedAt = parseStamp(opened), parseStamp(updated)
+		if c.Summary, err = db.vault.OpenText(c.Summary); err != nil {
+			return nil, err
+		}
 		out = append(out, c)
 	}
 	return out, rows.Err()
@@ -106,6 +114,9 @@ func (db *DB) GetCase(ctx context.Context, a care.Actor, id int64) (*Case, error
 			return nil, err
 		}
 		ev.At = parseStamp(at)
+		if ev.Note, err = db.vault.OpenText(ev.Note); err != nil {
+			return nil, err
+		}
 		c.Events = append(c.Events, ev)
 	}
 	return c, rows.Err()
@@ -125,7 +136,11 @@ func (db *DB) casesByID(ctx context.Context, a care.Actor, id int64) (Case, erro
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, care.ErrNotFound("案件 / case")
 	}
+	if err != nil {
+		return c, err
+	}
 	c.OpenedAt, c.UpdatedAt = parseStamp(opened), parseStamp(updated)
+	c.Summary, err = db.vault.OpenText(c.Summary)
 	return c, err
 }
 
@@ -162,13 +177,15 @@ func (db *DB) UpdateCase(ctx context.Context, a care.Actor, id int64, status, de
 		if department != "" {
 			dep = department
 		}
+		if err := db.lockChain(ctx, tx, caseChain); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, db.q("UPDATE cases SET status = ?, department = ?, updated_at = ? WHERE id = ?"), status, dep, now, id); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, db.q("INSERT INTO case_events (case_id, at, by_user, status, note, department) VALUES (?,?,?,?,?,?)"),
-			id, now, a.Username, status, note, department); err != nil {
+		if err := db.appendCaseEvent(ctx, tx, &caseEvent{caseID: id, at: now, by: a.Username, status: status, note: note, department: department}); err != nil {
 			return err
 		}
-		return db.audit(ctx, tx, a, "update", "case", id, map[string]string{"status": c.Status}, map[string]string{"status": status, "note": note})
+		return db.audit(ctx, tx, a, "update", "case", id, map[string]string{"status": c.Status}, map[string]string{"status": status, "note": db.vault.SealText(note)})
 	})
 }

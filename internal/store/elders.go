@@ -33,7 +33,8 @@ const elderColumns = `e.id, e.community_id, e.name, e.gender, e.birth_date, e.lu
  e.needs, e.emergency_contacts, e.wishes, e.notes, e.status, e.priority_override, e.priority_reason,
  e.clinic_id, e.consent, e.created_at, e.updated_at`
 
-func scanElder(row interface{ Scan(...any) error }) (*care.Elder, error) {
+// scanElder reads an elder row; the health notes are decrypted.
+func (db *DB) scanElder(row interface{ Scan(...any) error }) (*care.Elder, error) {
 	var e care.Elder
 	var birth, cats, needs, contacts, wishes, created, updated string
 	var gender string
@@ -46,6 +47,9 @@ func scanElder(row interface{ Scan(...any) error }) (*care.Elder, error) {
 		&clinic, &e.Consent, &created, &updated)
 	if err != nil {
 		return nil, err
+	}
+	if e.Notes, err = db.vault.OpenText(e.Notes); err != nil {
+		return nil, fmt.Errorf("elder %d notes: %w", e.ID, err)
 	}
 	e.Gender = care.Gender(gender)
 	e.BirthDate = parseDate(birth)
@@ -93,7 +97,7 @@ func (db *DB) ListElders(ctx context.Context, a care.Actor, f ElderFilter) ([]ca
 	defer rows.Close()
 	var out []care.Elder
 	for rows.Next() {
-		e, err := scanElder(rows)
+		e, err := db.scanElder(rows)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -171,7 +175,7 @@ func (db *DB) getElder(ctx context.Context, q querier, a care.Actor, id int64) (
 		return nil, err
 	}
 	row := q.QueryRowContext(ctx, db.q("SELECT "+elderColumns+" FROM elders e WHERE e.id = ? AND "+scope), append([]any{id}, args...)...)
-	e, err := scanElder(row)
+	e, err := db.scanElder(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, care.ErrNotFound("服务对象 / elder")
 	}
@@ -256,7 +260,7 @@ func (db *DB) insertElder(ctx context.Context, tx *sql.Tx, ins *sql.Stmt, a care
 		e.CommunityID, e.Name, string(e.Gender), dateString(e.BirthDate), e.LunarBirthday,
 		db.vault.Seal(e.IDNumber), db.vault.Hash(e.IDNumber), care.MaskIDNumber(e.IDNumber),
 		e.Phone, e.Building, e.Unit, e.Room, e.Lat, e.Lon, e.LivingSituation, e.SelfCare,
-		joinSet(e.Categories), joinSet(e.Needs), toJSON(contactsOrEmpty(e.EmergencyContacts)), toJSON(e.Wishes), e.Notes,
+		joinSet(e.Categories), joinSet(e.Needs), toJSON(contactsOrEmpty(e.EmergencyContacts)), toJSON(e.Wishes), db.vault.SealText(e.Notes),
 		e.Status, e.Priority(db.today()), e.PriorityOverride, e.PriorityReason, e.ClinicID, e.Consent, now, now,
 	).Scan(&e.ID)
 	if err := idConflict(err); err != nil {
@@ -271,7 +275,7 @@ func (db *DB) insertElder(ctx context.Context, tx *sql.Tx, ins *sql.Stmt, a care
 			return err
 		}
 	}
-	return db.audit(ctx, tx, a, "create", "elder", e.ID, nil, auditElder(e))
+	return db.audit(ctx, tx, a, "create", "elder", e.ID, nil, db.auditElder(e))
 }
 
 func rowErr(n, i int, err error) error {
@@ -329,7 +333,7 @@ func (db *DB) updateElder(ctx context.Context, tx *sql.Tx, upd *sql.Stmt, a care
 	args := []any{e.CommunityID, e.CommunityID, e.Name, string(e.Gender), dateString(e.BirthDate), e.LunarBirthday,
 		db.vault.Seal(e.IDNumber), db.vault.Hash(e.IDNumber), care.MaskIDNumber(e.IDNumber),
 		e.Phone, e.Building, e.Unit, e.Room, e.Lat, e.Lon, e.LivingSituation, e.SelfCare,
-		joinSet(e.Categories), joinSet(e.Needs), toJSON(contactsOrEmpty(e.EmergencyContacts)), toJSON(e.Wishes), e.Notes,
+		joinSet(e.Categories), joinSet(e.Needs), toJSON(contactsOrEmpty(e.EmergencyContacts)), toJSON(e.Wishes), db.vault.SealText(e.Notes),
 		e.Status, e.Priority(db.today()), e.PriorityOverride, e.PriorityReason, e.ClinicID, e.Consent, db.now(), e.ID}
 	var err error
 	if upd != nil {
@@ -348,7 +352,7 @@ func (db *DB) updateElder(ctx context.Context, tx *sql.Tx, upd *sql.Stmt, a care
 	}
 	e.IDMasked = care.MaskIDNumber(e.IDNumber)
 	e.CreatedAt = old.CreatedAt
-	return db.audit(ctx, tx, a, "update", "elder", e.ID, auditElder(old), auditElder(e))
+	return db.audit(ctx, tx, a, "update", "elder", e.ID, db.auditElder(old), db.auditElder(e))
 }
 
 func contactsOrEmpty(c []care.Contact) []care.Contact {
@@ -421,10 +425,12 @@ func (db *DB) ElderStatusHistory(ctx context.Context, a care.Actor, id int64) ([
 	return out, rows.Err()
 }
 
-// auditElder is the elder as written to the audit log: never the plain ID number.
-func auditElder(e *care.Elder) any {
+// auditElder is the elder as written to the audit log: never the plain ID
+// number, and the health notes encrypted as in the elders table.
+func (db *DB) auditElder(e *care.Elder) any {
 	c := *e
 	c.IDNumber = ""
+	c.Notes = db.vault.SealText(c.Notes)
 	return c
 }
 

@@ -384,7 +384,7 @@ func (db *DB) scanStored(ctx context.Context, query string, args []any, out map[
 	for rows.Next() {
 		var hash string
 		s := &storedElder{}
-		e, err := scanElder(scanExtra{rows, []any{&hash, &s.streetID}})
+		e, err := db.scanElder(scanExtra{rows, []any{&hash, &s.streetID}})
 		if err != nil {
 			return err
 		}
@@ -552,7 +552,7 @@ func (db *DB) ExportElders(ctx context.Context, a care.Actor, f ElderFilter, rev
 	defer rows.Close()
 	for rows.Next() {
 		var sealed []byte
-		e, err := scanElder(scanExtra{rows, []any{&sealed}})
+		e, err := db.scanElder(scanExtra{rows, []any{&sealed}})
 		if err != nil {
 			return 0, err
 		}

@@ -111,7 +111,7 @@ func (db *DB) matchElders(ctx context.Context, m *Matching, where string, args [
 	var out []pairplan.Elder
 	today := db.today()
 	for rows.Next() {
-		e, err := scanElder(rows)
+		e, err := db.scanElder(rows)
 		if err != nil {
 			rows.Close()
 			return nil, err
@@ -289,7 +289,7 @@ func (db *DB) UnpairedElders(ctx context.Context, a care.Actor, communityID int6
 	defer rows.Close()
 	var out []care.Elder
 	for rows.Next() {
-		e, err := scanElder(rows)
+		e, err := db.scanElder(rows)
 		if err != nil {
 			return nil, err
 		}

@@ -215,7 +215,7 @@ func (db *DB) endLeaversPairing(ctx context.Context, tx *sql.Tx, a care.Actor, p
 }
 
 func (db *DB) elderByID(ctx context.Context, q querier, id int64) (*care.Elder, error) {
-	return scanElder(q.QueryRowContext(ctx, db.q("SELECT "+elderColumns+" FROM elders e WHERE e.id = ?"), id))
+	return db.scanElder(q.QueryRowContext(ctx, db.q("SELECT "+elderColumns+" FROM elders e WHERE e.id = ?"), id))
 }
 
 func containsPairing(ps []Pairing, id int64) bool {

@@ -420,6 +420,9 @@ func (db *DB) chainInsert(ctx context.Context, tx *wtx, r *care.ServiceRecord) e
 		}
 		return err
 	}
+	if err := db.sealRecordID(ctx, tx, r); err != nil {
+		return err
+	}
 	_, err = tx.ExecContext(ctx, db.q("UPDATE elders SET chain_len = ?, chain_last = ?, chain_seal = ? WHERE id = ?"),
 		r.Seq, r.Hash, db.chainSeal(r.Seq, r.Hash), r.ElderID)
 	return err

@@ -12,6 +12,7 @@ import (
 	"hash/fnv"
 	"io/fs"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -90,6 +91,9 @@ func Open(ctx context.Context, dsn string, v *vault.Vault) (*DB, error) {
 		db.read, db.write = pool, pool
 	} else {
 		db.dialect = sqlite
+		if err := createPrivate(dsn); err != nil {
+			return nil, err
+		}
 		if db.read, db.write, err = openSQLite(dsn); err != nil {
 			return nil, err
 		}
@@ -106,7 +110,58 @@ func Open(ctx context.Context, dsn string, v *vault.Vault) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := db.sealAtRest(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: encrypt and seal the data written before: %w", err)
+	}
+	if db.dialect == sqlite {
+		// The WAL and shared-memory files exist now; SQLite gives them the
+		// database file's mode, made private above, but an older database
+		// may have been created readable by all.
+		if err := privateFiles(dsn); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	return db, nil
+}
+
+// createPrivate creates a missing SQLite file readable by its owner only
+// (mode 0600, whatever the umask): it holds names, phones, addresses and
+// health notes. SQLite creates the -wal and -shm files with the same mode.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("store: create %s: %w", path, err)
+	}
+	if err := f.Chmod(0o600); err != nil { // in case the umask took bits away from the owner
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// privateFiles makes the database file and its -wal and -shm files private
+// to their owner when they are readable by others.
+func privateFiles(path string) error {
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		st, err := os.Stat(p)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if st.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(p, st.Mode().Perm()&0o700); err != nil {
+				return fmt.Errorf("store: make %s private to its owner: %w", p, err)
+			}
+		}
+	}
+	return nil
 }
 
 // openSQLite opens a read pool and a one-connection write pool on the same

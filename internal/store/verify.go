@@ -17,11 +17,24 @@ type Problem struct {
 	Month   string
 	Record  int64 // record id, 0 when the problem is not one record
 	Seq     int64
+	Case    int64  // case id, for a case's problems
+	Log     string // a history not kept per elder ("audit log", "case history"), else ""
+	Entry   int64  // the entry of that history, 0 when none
 	What    string
 }
 
 func (p Problem) String() string {
+	if p.Log != "" {
+		s := p.Log
+		if p.Entry != 0 {
+			s += fmt.Sprintf(", entry %d", p.Entry)
+		}
+		return s + ": " + p.What
+	}
 	s := fmt.Sprintf("elder %d", p.ElderID)
+	if p.Case != 0 {
+		s += fmt.Sprintf(", case %d", p.Case)
+	}
 	if p.Month != "" {
 		s += ", month " + p.Month
 	}
@@ -36,6 +49,7 @@ func (p Problem) String() string {
 // VerifyReport sums up a verification.
 type VerifyReport struct {
 	Elders, Records, Signatures int
+	Cases, CaseEvents, Audit    int
 	Problems                    []Problem
 }
 
@@ -75,24 +89,34 @@ func (db *DB) Verify(ctx context.Context) (*VerifyReport, error) {
 	// The keyed hash of each record is checked by workers (the costly part);
 	// the links between records are followed here in chain order.
 	bad := db.checkHashesInParallel(ctx)
-	rows, err := db.read.QueryContext(ctx, `SELECT `+recordColumns+` FROM service_records r ORDER BY r.elder_id, r.seq`)
+	rows, err := db.read.QueryContext(ctx, `SELECT `+recordColumns+`, COALESCE(s.seal, '') FROM service_records r
+ LEFT JOIN record_seals s ON s.record_id = r.id ORDER BY r.elder_id, r.seq`)
 	if err != nil {
 		bad.stop()
 		return nil, err
 	}
+	// The ids of the elder being walked: an amendment must point at an
+	// earlier record of the same elder.
+	var walking int64
+	ids := map[int64]bool{}
 	for rows.Next() {
-		r, err := scanRecord(rows)
+		var idSeal string
+		r, err := scanRecord(scanRecordExtra{rows, []any{&idSeal}})
 		if err != nil {
 			rows.Close()
 			bad.stop()
 			return nil, err
 		}
 		rep.Records++
-		bad.in <- r
+		bad.in <- sealedRecord{r, idSeal}
 		c := chains[r.ElderID]
 		if c == nil {
 			c = &elderChain{}
 			chains[r.ElderID] = c
+		}
+		if r.ElderID != walking {
+			walking = r.ElderID
+			clear(ids)
 		}
 		p := Problem{ElderID: r.ElderID, Month: r.Month, Record: r.ID, Seq: r.Seq}
 		switch {
@@ -102,7 +126,11 @@ func (db *DB) Verify(ctx context.Context) (*VerifyReport, error) {
 		case r.PrevHash != c.last:
 			p.What = "does not follow the record before it: a record before it was changed or replaced"
 			rep.Problems = append(rep.Problems, p)
+		case r.Amends != nil && !ids[*r.Amends]:
+			p.What = fmt.Sprintf("it amends record %d, which is not an earlier record of this elder: the link was moved", *r.Amends)
+			rep.Problems = append(rep.Problems, p)
 		}
+		ids[r.ID] = true
 		c.n, c.last, c.lastMonth = r.Seq, r.Hash, r.Month
 		if _, ok := c.hashAt[r.Seq]; ok {
 			c.hashAt[r.Seq] = r.Hash
@@ -119,7 +147,27 @@ func (db *DB) Verify(ctx context.Context) (*VerifyReport, error) {
 	if err := db.verifyEnds(ctx, rep, chains); err != nil {
 		return nil, err
 	}
-	return rep, db.verifySignatures(ctx, rep, sigs, chains)
+	if err := db.verifySignatures(ctx, rep, sigs, chains); err != nil {
+		return nil, err
+	}
+	if err := db.verifyCases(ctx, rep); err != nil {
+		return nil, err
+	}
+	return rep, db.verifyAudit(ctx, rep)
+}
+
+// scanRecordExtra scans a record's columns followed by extra ones.
+type scanRecordExtra struct {
+	row   interface{ Scan(...any) error }
+	extra []any
+}
+
+func (s scanRecordExtra) Scan(dest ...any) error { return s.row.Scan(append(dest, s.extra...)...) }
+
+// sealedRecord is a record with its stored id seal, for the hash workers.
+type sealedRecord struct {
+	*care.ServiceRecord
+	idSeal string
 }
 
 // verifyEnds compares each elder's chain with its sealed end.
@@ -242,23 +290,31 @@ func (db *DB) ElderName(ctx context.Context, id int64) string {
 
 // hashCheck checks records' keyed hashes on all cores.
 type hashCheck struct {
-	in   chan *care.ServiceRecord
+	in   chan sealedRecord
 	out  chan []Problem
 	done sync.WaitGroup
 }
 
 func (db *DB) checkHashesInParallel(ctx context.Context) *hashCheck {
-	h := &hashCheck{in: make(chan *care.ServiceRecord, 1024), out: make(chan []Problem, runtime.GOMAXPROCS(0))}
+	h := &hashCheck{in: make(chan sealedRecord, 1024), out: make(chan []Problem, runtime.GOMAXPROCS(0))}
 	for range runtime.GOMAXPROCS(0) {
 		h.done.Add(1)
 		go func() {
 			defer h.done.Done()
 			var found []Problem
 			for r := range h.in {
-				if db.recordHash(r.PrevHash, r) != r.Hash {
-					found = append(found, Problem{ElderID: r.ElderID, Month: r.Month, Record: r.ID, Seq: r.Seq,
-						What: "its content was changed after it was recorded"})
+				p := Problem{ElderID: r.ElderID, Month: r.Month, Record: r.ID, Seq: r.Seq}
+				switch {
+				case db.recordHash(r.PrevHash, r.ServiceRecord) != r.Hash:
+					p.What = "its content was changed after it was recorded"
+				case r.idSeal == "":
+					p.What = "its id is not sealed: the record was slipped in or its id was changed"
+				case db.recordIDSeal(r.ID, r.ElderID, r.Seq, r.Hash) != r.idSeal:
+					p.What = "its id was changed after it was recorded (ids swapped: amendments now point elsewhere)"
+				default:
+					continue
 				}
+				found = append(found, p)
 			}
 			h.out <- found
 		}()

@@ -74,6 +74,45 @@ func (v *Vault) Open(sealed []byte) (string, error) {
 	return string(plain), nil
 }
 
+// TextPrefix marks a text column's value as sealed by SealText, so that a
+// value already sealed is never sealed twice and a plain value written
+// before encryption at rest is recognised.
+const TextPrefix = "enc1:"
+
+// SealText encrypts plain text for a text column: TextPrefix followed by
+// the base64 of Seal's output. The empty string stays empty (nothing to
+// hide, and "no notes" stays cheap to test).
+func (v *Vault) SealText(plain string) string {
+	if plain == "" {
+		return ""
+	}
+	return TextPrefix + base64.StdEncoding.EncodeToString(v.Seal(plain))
+}
+
+// OpenText decrypts what SealText produced. A value without the prefix is
+// returned as it is (a plain value not yet converted).
+func (v *Vault) OpenText(stored string) (string, error) {
+	rest, ok := strings.CutPrefix(stored, TextPrefix)
+	if !ok {
+		return stored, nil
+	}
+	sealed, err := base64.StdEncoding.DecodeString(rest)
+	if err != nil {
+		return "", errors.New("vault: sealed text is damaged")
+	}
+	return v.Open(sealed)
+}
+
+// IsSealedText reports whether stored is a value SealText made with this
+// key: a plain text that merely starts with the prefix is not.
+func (v *Vault) IsSealedText(stored string) bool {
+	if !strings.HasPrefix(stored, TextPrefix) {
+		return false
+	}
+	_, err := v.OpenText(stored)
+	return err == nil
+}
+
 // Hash is a keyed hash for exact-match lookups and uniqueness.
 func (v *Vault) Hash(plain string) string {
 	m := hmac.New(sha256.New, v.hashKey)
@@ -81,9 +120,26 @@ func (v *Vault) Hash(plain string) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
+// ErrNoKeyFile is returned by LoadExisting when the key file is missing.
+var ErrNoKeyFile = errors.New("vault: the data key file does not exist")
+
+// LoadExisting reads the key from CARECIRCLE_KEY (base64) when set,
+// otherwise from path, and never creates one: a missing file is
+// ErrNoKeyFile, naming the path.
+func LoadExisting(envKey, path string) (*Vault, error) {
+	if envKey == "" {
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%w: %s", ErrNoKeyFile, path)
+		}
+	}
+	v, _, err := Load(envKey, path)
+	return v, err
+}
+
 // Load reads the key from CARECIRCLE_KEY (base64) when set, otherwise from
 // path; when neither exists it creates path with a new random key and 0600
-// permissions. created reports whether a new key was written.
+// permissions. created reports whether a new key was written. Callers that
+// open a database holding data use LoadExisting instead.
 func Load(envKey, path string) (v *Vault, created bool, err error) {
 	if envKey != "" {
 		key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(envKey))

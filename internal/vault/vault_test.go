@@ -1,8 +1,10 @@
 package vault
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -52,5 +54,36 @@ func TestLoadCreatesKeyFileWithPrivatePermissions(t *testing.T) {
 	}
 	if v1.Fingerprint != v2.Fingerprint {
 		t.Fatal("reloading the key file must give the same key")
+	}
+}
+
+func TestSealTextIsRecognisedAndOpened(t *testing.T) {
+	v, _ := New(make([]byte, 32))
+	s := v.SealText("糖尿病，需定期测血糖")
+	if !strings.HasPrefix(s, TextPrefix) || strings.Contains(s, "糖尿病") || !v.IsSealedText(s) {
+		t.Fatalf("sealed text %q", s)
+	}
+	if got, err := v.OpenText(s); err != nil || got != "糖尿病，需定期测血糖" {
+		t.Fatalf("OpenText = %q, %v", got, err)
+	}
+	if got, err := v.OpenText("血压平稳"); err != nil || got != "血压平稳" {
+		t.Fatalf("a plain value reads as itself: %q, %v", got, err)
+	}
+	if v.IsSealedText("enc1:not really") || v.IsSealedText("血压平稳") || v.SealText("") != "" {
+		t.Fatal("only values sealed with the key are sealed")
+	}
+	other, _ := New(append([]byte{1}, make([]byte, 31)...))
+	if other.IsSealedText(s) {
+		t.Fatal("another key does not open it")
+	}
+}
+
+func TestLoadExistingNeverCreatesAKey(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "missing.key")
+	if _, err := LoadExisting("", path); !errors.Is(err, ErrNoKeyFile) || !strings.Contains(err.Error(), path) {
+		t.Fatalf("LoadExisting = %v, want ErrNoKeyFile naming the path", err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Fatal("no key file may be created")
 	}
 }
