@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"time"
+
+	"carecircle/internal/store"
 )
 
 // cmdBackup writes an online backup (a SQLite file) while the server runs.
@@ -37,7 +39,9 @@ func cmdBackup(ctx context.Context, e env, args []string) int {
 	return 0
 }
 
-// cmdRestore copies a backup into an empty database (SQLite or PostgreSQL).
+// cmdRestore copies a backup into an empty database (SQLite or PostgreSQL)
+// with the key that exists (it never makes one); a restore that fails
+// leaves nothing behind.
 func cmdRestore(ctx context.Context, e env, args []string) int {
 	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
@@ -51,13 +55,11 @@ func cmdRestore(ctx context.Context, e env, args []string) int {
 		fmt.Fprintln(e.stderr, "carecircle restore: --from FILE is required")
 		return 2
 	}
-	st, err := db.open(ctx, e)
-	if err != nil {
-		fmt.Fprintln(e.stderr, "carecircle restore:", err)
-		return 1
+	v, err := db.loadKey(ctx, e)
+	if err == nil {
+		err = store.Restore(ctx, db.dsn, v, *from)
 	}
-	defer st.Close()
-	if err := st.Restore(ctx, *from); err != nil {
+	if err != nil {
 		fmt.Fprintln(e.stderr, "carecircle restore:", err)
 		return 1
 	}

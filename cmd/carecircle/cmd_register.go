@@ -210,7 +210,7 @@ func cmdExport(ctx context.Context, e env, args []string) int {
 func writeExport(ctx context.Context, st *store.DB, a care.Actor, kind register.Kind, f register.Format,
 	ef store.ElderFilter, vf store.VolunteerFilter, reveal bool, out string) (int, error) {
 	var n int
-	err := writeAtomically(out, 0o600, func(w io.Writer) (err error) {
+	err := writeAtomically(out, func(w io.Writer) (err error) {
 		if kind == register.Elders {
 			n, err = register.ExportElders(ctx, st, a, ef, f, reveal, w)
 		} else {
@@ -275,7 +275,7 @@ func cmdReport(ctx context.Context, e env, args []string) int {
 		}
 		return 0
 	}
-	if err := writeAtomically(*out, 0o644, func(w io.Writer) error { return rep.Write(w, *format) }); err != nil {
+	if err := writeAtomically(*out, func(w io.Writer) error { return rep.Write(w, *format) }); err != nil {
 		return exitFor(e, "report", err)
 	}
 	fmt.Fprintf(e.stderr, "wrote %s: %s (%d tables)\n", *out, rep.Title, len(rep.Tables))
@@ -300,16 +300,18 @@ func reportActor(ctx context.Context, st *store.DB, as, unit string) (care.Actor
 }
 
 // writeAtomically writes to a temporary file beside out and renames it, so
-// a failure never leaves half a file behind.
-func writeAtomically(out string, perm os.FileMode, write func(io.Writer) error) error {
+// a failure never leaves half a file behind. The file is readable by its
+// owner only (0600, whatever the umask): exports and reports come from
+// personal data.
+func writeAtomically(out string, write func(io.Writer) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(out), ".carecircle-*")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	err = write(tmp)
+	err = tmp.Chmod(0o600)
 	if err == nil {
-		err = tmp.Chmod(perm)
+		err = write(tmp)
 	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr

@@ -35,6 +35,7 @@ func cmdServe(ctx context.Context, e env, args []string) int {
 	fs.SetOutput(e.stderr)
 	var db dbFlags
 	db.register(fs)
+	db.mayCreateKey = true
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address HOST:PORT")
 	withDemo := fs.Bool("demo", false, "fill the demo street when the database is empty and print the demo accounts")
 	demoPassword := fs.String("demo-password", DefaultDemoPassword, "password of the demo accounts (with --demo)")
@@ -203,6 +204,7 @@ func cmdDemo(ctx context.Context, e env, args []string) int {
 	fs.SetOutput(e.stderr)
 	var db dbFlags
 	db.register(fs)
+	db.mayCreateKey = true
 	password := fs.String("password", DefaultDemoPassword, "password of every demo account")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -234,6 +236,7 @@ func cmdMigrate(ctx context.Context, e env, args []string) int {
 	fs.SetOutput(e.stderr)
 	var db dbFlags
 	db.register(fs)
+	db.mayCreateKey = true
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}

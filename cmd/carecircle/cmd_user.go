@@ -60,6 +60,7 @@ func cmdUserAdd(ctx context.Context, e env, args []string) int {
 	fs.SetOutput(e.stderr)
 	var db dbFlags
 	db.register(fs)
+	db.mayCreateKey = true
 	var u care.User
 	fs.StringVar(&u.Username, "username", "", "login name")
 	fs.StringVar(&u.Role, "role", "", "admin, station, community, volunteer, clinic or viewer")

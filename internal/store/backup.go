@@ -4,9 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
+	"time"
+
+	"carecircle/internal/vault"
 )
 
 // Backup writes a consistent copy of the whole database to path as a SQLite
@@ -14,26 +19,126 @@ import (
 // online snapshot); from PostgreSQL the tables are copied into a new SQLite
 // file with the same schema, so one backup format serves both and a
 // PostgreSQL street can be restored anywhere. The data key is not in the
-// backup: keep it beside it, or the ID numbers cannot be read back.
+// backup: keep it beside it, or the ID numbers cannot be read back. The
+// file is readable by its owner only (0600) and appears whole or not at
+// all: it is written beside path and moved into place when complete.
 func (db *DB) Backup(ctx context.Context, path string) error {
 	if _, err := os.Stat(path); err == nil {
 		return fmt.Errorf("backup: %s already exists", path)
 	}
-	if db.dialect == sqlite {
-		_, err := db.write.ExecContext(ctx, "VACUUM INTO ?", path)
+	tmp, err := privateTemp(path, ".backup-*")
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if err := db.backupTo(ctx, tmp); err != nil {
+		removeSQLite(tmp)
 		return err
 	}
-	dst, err := Open(ctx, path, db.vault)
+	if err := os.Rename(tmp, path); err != nil {
+		removeSQLite(tmp)
+		return fmt.Errorf("backup: %w", err)
+	}
+	removeSQLite(tmp) // the emptied -wal and -shm a closed copy may leave
+	return nil
+}
+
+func (db *DB) backupTo(ctx context.Context, tmp string) error {
+	if db.dialect == sqlite {
+		// VACUUM INTO accepts an empty file, which keeps privateTemp's mode.
+		_, err := db.write.ExecContext(ctx, "VACUUM INTO ?", tmp)
+		return err
+	}
+	dst, err := Open(ctx, tmp, db.vault)
 	if err != nil {
 		return err
 	}
-	defer dst.Close()
-	return copyTables(ctx, db, dst)
+	if err := copyTables(ctx, db, dst); err != nil {
+		dst.Close()
+		return err
+	}
+	return dst.closeWhole(ctx)
+}
+
+// privateTemp creates an empty file readable by its owner only beside path.
+func privateTemp(path, pattern string) (string, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+pattern)
+	if err != nil {
+		return "", err
+	}
+	name := f.Name()
+	err = f.Chmod(0o600)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(name)
+		return "", err
+	}
+	return name, nil
+}
+
+// removeSQLite removes a SQLite file with its WAL and shared-memory files.
+func removeSQLite(path string) {
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		os.Remove(p)
+	}
+}
+
+// closeWhole checkpoints a SQLite database into its main file and closes
+// it, so that the file alone holds everything before it is moved (an empty
+// -wal and the -shm may stay behind: the read-only connections, closed
+// last, do not remove them).
+func (db *DB) closeWhole(ctx context.Context) error {
+	if db.dialect == sqlite {
+		if _, err := db.write.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+			db.Close()
+			return err
+		}
+	}
+	return db.Close()
+}
+
+// Restore copies the backup at from into the database dsn, which must be
+// empty or, for SQLite, not exist yet. Nothing is left behind by a restore
+// that fails: a new SQLite file is made beside dsn and moved into place
+// only when complete, and the copy into an existing database is one
+// transaction. The backup itself is not changed (it is read from a private
+// copy, which opening upgrades).
+func Restore(ctx context.Context, dsn string, v *vault.Vault, from string) error {
+	if IsPostgres(dsn) {
+		return restoreInto(ctx, dsn, v, from)
+	}
+	if _, err := os.Stat(dsn); err == nil {
+		return restoreInto(ctx, dsn, v, from)
+	}
+	tmp, err := privateTemp(dsn, ".restore-*")
+	if err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	err = restoreInto(ctx, tmp, v, from)
+	if err == nil {
+		err = os.Rename(tmp, dsn)
+	}
+	removeSQLite(tmp) // all of it after a failure, else the emptied -wal and -shm
+	return err
+}
+
+func restoreInto(ctx context.Context, dsn string, v *vault.Vault, from string) error {
+	dst, err := Open(ctx, dsn, v)
+	if err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	if err := dst.Restore(ctx, from); err != nil {
+		dst.Close()
+		return err
+	}
+	return dst.closeWhole(ctx)
 }
 
 // Restore copies a backup made by Backup into this database, which must be
-// empty (a fresh schema). The backup must have been made with the same data
-// key; Open refuses it otherwise.
+// empty (a fresh schema), in one transaction: a copy that fails leaves the
+// database as empty as it was. The backup must have been made with the
+// same data key; Open refuses it otherwise.
 func (db *DB) Restore(ctx context.Context, path string) error {
 	if _, err := os.Stat(path); err != nil {
 		return fmt.Errorf("restore: %w", err)
@@ -45,12 +150,41 @@ func (db *DB) Restore(ctx context.Context, path string) error {
 	if n > 0 {
 		return fmt.Errorf("restore: the target database is not empty; restore into a new database")
 	}
-	src, err := Open(ctx, path, db.vault)
+	copyPath, err := privateTemp(path, ".reading-*")
+	if err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	defer removeSQLite(copyPath)
+	if err := copyFile(path, copyPath); err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	src, err := Open(ctx, copyPath, db.vault)
 	if err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
 	defer src.Close()
-	return copyTables(ctx, src, db)
+	if err := copyTables(ctx, src, db); err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	return nil
+}
+
+// copyFile copies a closed file's bytes into dst (which exists, private).
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 // skipTables are not copied: the schema's own bookkeeping, and sessions
@@ -115,18 +249,21 @@ func copyTables(ctx context.Context, src, dst *DB) error {
 	if err != nil {
 		return err
 	}
-	if dst.dialect == postgres {
-		if err := dst.partitionsFor(ctx, src); err != nil {
+	if dst.dialect == sqlite {
+		if _, err := dst.write.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
 			return err
 		}
-	} else if _, err := dst.write.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
-		return err
+		defer dst.write.ExecContext(ctx, "PRAGMA foreign_keys = ON")
 	}
-	defer dst.write.ExecContext(ctx, "PRAGMA foreign_keys = ON")
+	var months []string
 	err = dst.tx(ctx, func(tx *sql.Tx) error {
 		if dst.dialect == postgres {
 			if _, err := tx.ExecContext(ctx, "SET LOCAL session_replication_role = replica"); err != nil {
 				return fmt.Errorf("suspending triggers needs a PostgreSQL superuser: %w", err)
+			}
+			// In the transaction, so a failed copy leaves no partitions.
+			if months, err = dst.partitionsFor(ctx, tx, src); err != nil {
+				return err
 			}
 		}
 		// Signatures lock months: copy them after the records they cover.
@@ -142,6 +279,9 @@ func copyTables(ctx context.Context, src, dst *DB) error {
 	})
 	if err != nil {
 		return err
+	}
+	for _, m := range months {
+		dst.partitions.Store(m, true)
 	}
 	return dst.resetSequences(ctx, tables)
 }
@@ -199,29 +339,38 @@ func copyTable(ctx context.Context, src, dst *DB, tx *sql.Tx, table string) erro
 	return rows.Err()
 }
 
-// partitionsFor creates on PostgreSQL the monthly partitions the backup's
-// service records need.
-func (dst *DB) partitionsFor(ctx context.Context, src *DB) error {
+// partitionsFor creates on PostgreSQL, inside the copy's transaction, the
+// monthly partitions the backup's service records need.
+func (dst *DB) partitionsFor(ctx context.Context, tx *sql.Tx, src *DB) ([]string, error) {
 	rows, err := src.read.QueryContext(ctx, "SELECT DISTINCT month FROM service_records")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var months []string
 	for rows.Next() {
 		var m string
 		if err := rows.Scan(&m); err != nil {
 			rows.Close()
-			return err
+			return nil, err
 		}
 		months = append(months, m)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
 	for _, m := range months {
-		if err := dst.ensurePartition(ctx, m); err != nil {
-			return err
+		t, err := time.Parse("2006-01", m)
+		if err != nil {
+			return nil, err
+		}
+		name := "service_records_" + strings.ReplaceAll(m, "-", "_")
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s PARTITION OF service_records FOR VALUES FROM ('%s') TO ('%s')`,
+			name, m, t.AddDate(0, 1, 0).Format("2006-01"))); err != nil {
+			return nil, fmt.Errorf("store: partition %s: %w", m, err)
 		}
 	}
-	return rows.Err()
+	return months, nil
 }
 
 // resetSequences moves PostgreSQL's id sequences past the restored rows.

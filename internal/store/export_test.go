@@ -1,6 +1,9 @@
 package store
 
-import "database/sql"
+import (
+	"context"
+	"database/sql"
+)
 
 // ReadRow lets the external tests look at raw stored values (is the ID
 // number really encrypted? is the hash argon2id?).
@@ -17,3 +20,8 @@ func (db *DB) RawExec(query string, args ...any) error {
 
 // IsPostgres tells the tamper tests which way to switch triggers off.
 func (db *DB) IsPostgres() bool { return db.dialect == postgres }
+
+// SealAtRest runs the one-time conversion of data written before
+// encryption at rest (it runs at Open); the tests run it again after
+// removing its mark.
+func (db *DB) SealAtRest(ctx context.Context) error { return db.sealAtRest(ctx) }

@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -309,3 +310,40 @@ func (db *DB) today() time.Time {
 
 // Today is the programme's calendar day now, as a UTC-midnight date.
 func (db *DB) Today() time.Time { return db.today() }
+
+// KeyFingerprint returns the fingerprint of the data key a database was
+// sealed with, or "" when it holds none yet (a missing or empty SQLite file,
+// or no schema). It creates nothing and changes nothing, so a command can
+// decide whether a new key may be made before it opens the database.
+func KeyFingerprint(ctx context.Context, dsn string) (string, error) {
+	driver, source, exists := "pgx", dsn, `SELECT to_regclass('meta') IS NOT NULL`
+	if !IsPostgres(dsn) {
+		st, err := os.Stat(dsn)
+		if errors.Is(err, os.ErrNotExist) || (err == nil && st.Size() == 0) {
+			return "", nil
+		}
+		if err != nil {
+			return "", err
+		}
+		driver, source = "sqlite", "file:"+dsn+"?mode=ro&_pragma=busy_timeout(10000)"
+		exists = `SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'meta'`
+	}
+	conn, err := sql.Open(driver, source)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close()
+	var has bool
+	if err := conn.QueryRowContext(ctx, exists).Scan(&has); err != nil {
+		return "", fmt.Errorf("store: read %s: %w", filepath.Base(dsn), err)
+	}
+	if !has {
+		return "", nil
+	}
+	var fp string
+	err = conn.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'key_fingerprint'`).Scan(&fp)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return fp, err
+}
