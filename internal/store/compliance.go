@@ -283,10 +283,12 @@ func (db *DB) ElderComplianceRecords(ctx context.Context, elderID int64, from ca
 }
 
 // EachComplianceRecord streams every record of a street's elders with ids
-// up to maxID, as amended, voided ones left out, in no particular order:
-// the full rebuild. It reads the table straight through and keeps the
-// street's records in Go, which beats any index for all of them. Amendments
-// are few, so they are read first and kept. fn's record is reused.
+// up to maxID, as amended, voided ones left out, in id order: the full
+// rebuild. It reads the table straight through in ranges of ids, a few
+// ranges side by side on connections of their own (bulk.go), and keeps the
+// street's records in Go, which beats any index for all of them.
+// Amendments are few, so they are read first and kept. fn runs on the
+// caller's goroutine; its record is reused.
 func (db *DB) EachComplianceRecord(ctx context.Context, streetID, maxID int64, fn func(*ComplianceRecord) error) error {
 	elders, err := db.ComplianceElders(ctx, streetID, nil)
 	if err != nil {
@@ -300,58 +302,46 @@ func (db *DB) EachComplianceRecord(ctx context.Context, streetID, maxID int64, f
 	if err != nil {
 		return err
 	}
-	rows, err := db.read.QueryContext(ctx, db.q(`SELECT r.id, r.elder_id, r.volunteer_id, r.kind, r.type, r.at, r.amount_cents, r.amends
- FROM service_records r WHERE r.id <= ?`), maxID)
-	if err != nil {
+	var minID sql.NullInt64
+	if err := db.read.QueryRowContext(ctx, `SELECT MIN(id) FROM service_records`).Scan(&minID); err != nil || !minID.Valid {
 		return err
 	}
-	defer rows.Close()
 	var r ComplianceRecord
-	var vol, amends sql.NullInt64
-	// Raw bytes and interned names: a rebuild reads millions of rows, and
-	// a string per column per row is most of its garbage.
-	var kind, typ, at sql.RawBytes
-	names := map[string]string{}
-	intern := func(b []byte) string {
-		if s, ok := names[string(b)]; ok {
-			return s
-		}
-		s := string(b)
-		names[s] = s
-		return s
-	}
-	for rows.Next() {
-		if err := rows.Scan(&r.ID, &r.ElderID, &vol, &kind, &typ, &at, &r.AmountCents, &amends); err != nil {
-			return err
-		}
-		if amends.Valid || !ours[r.ElderID] {
-			continue
-		}
-		r.Kind, r.Type, r.At, r.VolunteerID, r.Voided = intern(kind), intern(typ), fastStamp(at), nil, false
-		if vol.Valid {
-			v := vol.Int64
-			r.VolunteerID = &v
-		}
-		for _, ch := range amendments[r.ID] {
-			if err := amendRecord(&r, ch); err != nil {
+	var vol int64
+	keep := func(elder int64) bool { return ours[elder] }
+	return db.eachBulk(ctx, minID.Int64, maxID, keep, func(recs []bulkRecord) error {
+		for i := range recs {
+			b := &recs[i]
+			r = ComplianceRecord{ID: b.ID, ElderID: b.ElderID, Kind: b.Kind, Type: b.Type,
+				At: time.UnixMilli(b.AtMillis).UTC(), AmountCents: b.AmountCents}
+			if b.HasVolunteer {
+				vol = b.VolunteerID
+				r.VolunteerID = &vol
+			}
+			for _, ch := range amendments[r.ID] {
+				if err := amendRecord(&r, ch); err != nil {
+					return err
+				}
+			}
+			if r.Voided {
+				continue
+			}
+			if err := fn(&r); err != nil {
 				return err
 			}
 		}
-		if r.Voided {
-			continue
-		}
-		if err := fn(&r); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+		return nil
+	})
 }
 
 // amendmentsUpTo returns the changes of every amendment with an id up to
 // maxID of the given elders' records, by original, in id order.
 func (db *DB) amendmentsUpTo(ctx context.Context, maxID int64, ours map[int64]bool) (map[int64][]string, error) {
 	out := map[int64][]string{}
-	rows, err := db.read.QueryContext(ctx, db.q(`SELECT r.elder_id, r.amends, r.changes FROM service_records r WHERE r.amends > 0 AND r.id <= ? ORDER BY r.id`), maxID)
+	// The unary pluses keep SQLite on the amends index (a few rows, sorted
+	// after) instead of walking every record in id order.
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT r.elder_id, r.amends, r.changes FROM service_records r
+ WHERE r.amends > 0 AND +r.id <= ? ORDER BY +r.id`), maxID)
 	if err != nil {
 		return nil, err
 	}
@@ -367,22 +357,6 @@ func (db *DB) amendmentsUpTo(ctx context.Context, maxID int64, ours map[int64]bo
 		}
 	}
 	return out, rows.Err()
-}
-
-// fastStamp parses a stored time ("2006-01-02T15:04:05.000Z") without
-// the general parser; anything else goes to it.
-func fastStamp(b []byte) time.Time {
-	if len(b) != 24 || b[4] != '-' || b[10] != 'T' || b[23] != 'Z' {
-		return parseStamp(string(b))
-	}
-	n := func(i, j int) int {
-		v := 0
-		for _, c := range b[i:j] {
-			v = v*10 + int(c-'0')
-		}
-		return v
-	}
-	return time.Date(n(0, 4), time.Month(n(5, 7)), n(8, 10), n(11, 13), n(14, 16), n(17, 19), n(20, 23)*1e6, time.UTC)
 }
 
 // MaxRecordID is the id of the latest service record, 0 when there is none.

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"carecircle/internal/compliance"
 	"carecircle/internal/store"
 )
 
@@ -76,14 +77,16 @@ func (st *street) build(ctx context.Context, clinics []store.TrackedPairing) (*s
 		return nil, err
 	}
 	n := 0
+	var buf []compliance.Record
 	err = db.EachComplianceRecord(ctx, st.id, watermark, func(r *store.ComplianceRecord) error {
 		n++
 		if err := st.t.stage(ctx, "record"); err != nil {
 			return err
 		}
 		f.noteDay(r.At)
-		for _, c := range f.records(r) {
-			if err := f.state.Apply(c); err != nil {
+		buf = f.appendRecords(buf[:0], r)
+		for i := range buf {
+			if err := f.state.Apply(buf[i]); err != nil {
 				return err
 			}
 		}

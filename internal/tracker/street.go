@@ -46,11 +46,12 @@ type view struct {
 	// has no history to be judged by.
 	firstDay calendar.Date
 
-	pairings map[string]*store.TrackedPairing
-	byElder  map[int64][]*store.TrackedPairing
-	elders   map[int64]*store.ComplianceElder
-	kinds    map[int64]string // volunteer id → kind
-	skipped  map[int64]bool   // elders the calendar cannot place (no birthday)
+	pairings   map[string]*store.TrackedPairing
+	byElder    map[int64][]*store.TrackedPairing
+	elders     map[int64]*store.ComplianceElder
+	kinds      map[int64]string // volunteer id → kind
+	skipped    map[int64]bool   // elders the calendar cannot place (no birthday)
+	engineKeys map[keyID]string // engine keys made so far (keyOf)
 }
 
 // fresh returns a street value for building a new state aside.
@@ -210,28 +211,56 @@ func (st *street) derive(e *store.ComplianceElder, facts []store.PairingFact, ha
 // records maps a stored record to the engine's records: one per author key
 // it counts for (see the package comment).
 func (st *street) records(r *store.ComplianceRecord) []compliance.Record {
-	base := compliance.Record{ID: compliance.RecordID(r.ID), Elder: elderKey(r.ElderID), Kind: r.Kind, Type: r.Type, At: r.At,
+	return st.appendRecords(nil, r)
+}
+
+// appendRecords is records appending to out: a rebuild maps millions of
+// records into one buffer, with the keys made once per elder and carer.
+func (st *street) appendRecords(out []compliance.Record, r *store.ComplianceRecord) []compliance.Record {
+	base := compliance.Record{ID: compliance.RecordID(r.ID), Elder: st.keyOf(r.ElderID, false), Kind: r.Kind, Type: r.Type, At: r.At,
 		Amount: float64(r.AmountCents) / 100}
 	with := func(by string) compliance.Record { c := base; c.By = by; return c }
 	switch {
 	case r.VolunteerID != nil:
-		out := []compliance.Record{with(volunteerKey(*r.VolunteerID))}
+		out = append(out, with(st.keyOf(*r.VolunteerID, true)))
 		if r.Kind == "health" && st.kinds[*r.VolunteerID] == string(compliance.RoleClinic) {
 			out = append(out, with(clinicCarer))
 		}
 		return out
 	case r.Kind == "health":
-		return []compliance.Record{with(clinicCarer)}
+		return append(out, with(clinicCarer))
 	}
-	var out []compliance.Record
+	n := len(out)
 	for _, p := range st.byElder[r.ElderID] {
 		if p.Role == string(compliance.RoleCommittee) && p.VolunteerID != nil {
-			if by := volunteerKey(*p.VolunteerID); !slices.ContainsFunc(out, func(c compliance.Record) bool { return c.By == by }) {
+			if by := st.keyOf(*p.VolunteerID, true); !slices.ContainsFunc(out[n:], func(c compliance.Record) bool { return c.By == by }) {
 				out = append(out, with(by))
 			}
 		}
 	}
 	return out
+}
+
+// keyOf returns the engine's key of an elder or a volunteer, made once.
+func (st *street) keyOf(id int64, volunteer bool) string {
+	k := keyID{id, volunteer}
+	if s, ok := st.engineKeys[k]; ok {
+		return s
+	}
+	s := elderKey(id)
+	if volunteer {
+		s = volunteerKey(id)
+	}
+	if st.engineKeys == nil {
+		st.engineKeys = map[keyID]string{}
+	}
+	st.engineKeys[k] = s
+	return s
+}
+
+type keyID struct {
+	id        int64
+	volunteer bool
 }
 
 // readSettings configures the street's standards and reads what a load
