@@ -136,3 +136,24 @@ func TestAFailedRestoreLeavesNothing(t *testing.T) {
 		t.Fatalf("a failed restore left files: before %v, after %v", before, after)
 	}
 }
+
+// TestVerifyNamesTheAuditLog: an audit entry removed with the sqlite3 shell
+// is reported in the style of the records' problems.
+func TestVerifyNamesTheAuditLog(t *testing.T) {
+	r := newRegisterEnv(t)
+	if code, out, stderr := r.run(cmdVerify, "--db", r.dsn); code != 0 || !strings.Contains(out, "history intact") {
+		t.Fatalf("verify: exit %d %s%s", code, out, stderr)
+	}
+	raw, err := sql.Open("sqlite", r.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec("DELETE FROM audit_log WHERE id = (SELECT MIN(id) FROM audit_log)"); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := r.run(cmdVerify, "--db", r.dsn)
+	if code != 1 || !strings.Contains(out, "TAMPERED: audit log, entry ") || !strings.Contains(out, "an entry before it was removed") {
+		t.Fatalf("verify after a removed audit entry: exit %d\n%s", code, out)
+	}
+}

@@ -87,7 +87,7 @@ commands:
   import elders|volunteers FILE --db DSN [--dry-run]
   export elders|volunteers --db DSN --format xlsx|csv --out FILE [--reveal-ids]
   report --db DSN --period 2026-11|2026-Q4 --unit UNIT --format xlsx|csv|json --out FILE
-  verify --db DSN                             check the service records' hash chains and signatures
+  verify --db DSN                             check the records' chains and ids, signatures, cases and audit log
   backup --db DSN --out FILE                  online backup
   restore --db DSN --from FILE                restore a backup into an empty database
 `)

@@ -418,21 +418,28 @@ type storedAudit struct {
 }
 
 func (db *DB) loadAudit(ctx context.Context, q queryer) ([]storedAudit, error) {
+	var out []storedAudit
+	err := db.eachAudit(ctx, q, func(e *storedAudit) { out = append(out, *e) })
+	return out, err
+}
+
+// eachAudit calls fn with every audit entry in id order, one at a time, so
+// that a walk over a long log stays small.
+func (db *DB) eachAudit(ctx context.Context, q queryer, fn func(e *storedAudit)) error {
 	rows, err := q.QueryContext(ctx, `SELECT id, at, COALESCE(user_id, 0), username, action, entity, COALESCE(entity_id, 0), before, after, seal
  FROM audit_log ORDER BY id`)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	var out []storedAudit
+	var e storedAudit
 	for rows.Next() {
-		var e storedAudit
 		if err := rows.Scan(&e.ID, &e.At, &e.userID, &e.Username, &e.Action, &e.Entity, &e.EntityID, &e.Before, &e.After, &e.seal); err != nil {
-			return nil, err
+			return err
 		}
-		out = append(out, e)
+		fn(&e)
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // sealJSONFields encrypts the named top-level string fields of a JSON
@@ -469,11 +476,16 @@ func (db *DB) sealJSONFields(doc string, fields ...string) (string, bool) {
 // verifyCases walks the case events' chain and every case: an event or a
 // case changed, removed or slipped in shows.
 func (db *DB) verifyCases(ctx context.Context, rep *VerifyReport) error {
-	evs, err := db.loadCaseEvents(ctx, db.read)
+	snap, err := db.snapshot(ctx)
 	if err != nil {
 		return err
 	}
-	cases, err := db.loadCases(ctx, db.read)
+	defer snap.Rollback()
+	evs, err := db.loadCaseEvents(ctx, snap)
+	if err != nil {
+		return err
+	}
+	cases, err := db.loadCases(ctx, snap)
 	if err != nil {
 		return err
 	}
@@ -505,7 +517,7 @@ func (db *DB) verifyCases(ctx context.Context, rep *VerifyReport) error {
 		h = chainHead{h.n + 1, ev.seal}
 		ends[ev.caseID] = end{ends[ev.caseID].n + 1, ev.seal}
 	}
-	stored, seal, err := db.loadHead(ctx, db.read, caseChain)
+	stored, seal, err := db.loadHead(ctx, snap, caseChain)
 	if err != nil {
 		return err
 	}
@@ -532,20 +544,24 @@ func (db *DB) verifyCases(ctx context.Context, rep *VerifyReport) error {
 
 // verifyAudit walks the audit log's chain.
 func (db *DB) verifyAudit(ctx context.Context, rep *VerifyReport) error {
-	entries, err := db.loadAudit(ctx, db.read)
+	snap, err := db.snapshot(ctx)
 	if err != nil {
 		return err
 	}
+	defer snap.Rollback()
 	var h chainHead
-	for _, e := range entries {
+	err = db.eachAudit(ctx, snap, func(e *storedAudit) {
 		rep.Audit++
 		if db.auditSeal(h.last, &e.AuditEntry, e.userID) != e.seal {
 			rep.Problems = append(rep.Problems, Problem{Log: "audit log", Entry: e.ID,
 				What: "the entry was changed or slipped in, or an entry before it was removed"})
 		}
 		h = chainHead{h.n + 1, e.seal}
+	})
+	if err != nil {
+		return err
 	}
-	stored, seal, err := db.loadHead(ctx, db.read, auditChain)
+	stored, seal, err := db.loadHead(ctx, snap, auditChain)
 	if err != nil {
 		return err
 	}
@@ -554,4 +570,15 @@ func (db *DB) verifyAudit(ctx context.Context, rep *VerifyReport) error {
 			What: fmt.Sprintf("%d entries are stored but %d were sealed at its end: entries at the end were removed or added", h.n, stored.n)})
 	}
 	return nil
+}
+
+// snapshot is a read transaction that sees one state of the database, so a
+// chain and its sealed end are read as of the same moment while servers
+// keep writing.
+func (db *DB) snapshot(ctx context.Context) (*sql.Tx, error) {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.dialect == postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	return db.read.BeginTx(ctx, opts)
 }
