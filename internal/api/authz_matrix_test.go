@@ -330,18 +330,16 @@ type caller struct {
 // volunteer of community 1; a pairing, a service record (a complaint, so a
 // case too) and an alert for each elder; a spare account.
 type matrixWorld struct {
-	e                            *env
-	c3                           care.Community
-	clinic2                      care.Clinic
-	vol3, vol4                   care.Volunteer
-	elder4                       care.Elder
-	pairing                      map[int64]int64 // elder -> pairing
-	record, caseOf, alert        map[int64]int64 // elder -> id
-	spareUser                    int64
-	ownSession, foreignSession   string
-	station2                     care.Actor
-	elderMarkers, volMarkers     map[int64][]string
-	elder1, elder2, elder3, eld4 int64
+	e                          *env
+	c3                         care.Community
+	clinic2                    care.Clinic
+	vol3, vol4                 care.Volunteer
+	elder4                     care.Elder
+	pairing                    map[int64]int64 // elder -> pairing
+	record, caseOf, alert      map[int64]int64 // elder -> id
+	spareUser                  int64
+	ownSession, foreignSession string
+	station2                   care.Actor
 }
 
 func newMatrixWorld(t *testing.T, db *store.DB, as string) *matrixWorld {

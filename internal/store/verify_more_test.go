@@ -40,9 +40,7 @@ func makeCaseHistory(t *testing.T, db *store.DB, f *storetest.Fixture) caseHisto
 	if err := db.UpdateCase(ctx, f.Comm1, h.caseID, "referred", "街道司法所", "已约双方调解"); err != nil {
 		t.Fatal(err)
 	}
-	for _, e := range auditIDs(t, db) {
-		h.audit = append(h.audit, e)
-	}
+	h.audit = append(h.audit, auditIDs(t, db)...)
 	return h
 }
 
