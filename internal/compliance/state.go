@@ -62,6 +62,9 @@ type State struct {
 	order    []*pairing
 	byElder  map[string][]*pairing
 	scratch  []int
+	// horizon, when set, is the last day records are expected for: a
+	// period's records are first kept with room up to it (SetHorizon).
+	horizon calendar.Date
 }
 
 type pairing struct {
@@ -196,10 +199,19 @@ func (s *State) SetPairingEnd(id string, to *calendar.Date) (replayFrom calendar
 	return 0, false, nil
 }
 
+// SetHorizon tells the state the last day records are expected for, e.g.
+// today before a rebuild: each tally is then made with room for its
+// periods up to that day at once instead of growing a period at a time
+// (most of a rebuild's copying and fresh memory). It changes nothing else.
+func (s *State) SetHorizon(day calendar.Date) { s.horizon = day }
+
 // Apply counts a record for every pairing of its elder and author whose
 // days include the record's local date. Applying a record twice is harmless.
 func (s *State) Apply(r Record) error {
 	return s.each(&r, func(_ *pairing, t *track, i int, mask uint8, day calendar.Date) {
+		if s.horizon != 0 {
+			t.reserve(s.horizon)
+		}
 		t.add(i, mask, entry{id: r.ID, day: day})
 	})
 }

@@ -136,6 +136,23 @@ func (t *track) indexOfLabel(label string) (int, error) {
 	return y*len(v.occasions) + pos, nil
 }
 
+// reserve makes room in each empty tally for the periods up to day (fixed
+// kinds only: festival windows are few).
+func (t *track) reserve(day calendar.Date) {
+	if t.v.Period == calendar.KindFestival || cap(t.tallies[0].first) != 0 && cap(t.tallies[len(t.tallies)-1].first) != 0 {
+		return
+	}
+	n := calendar.IndexOf(t.v.Period, day) - t.base + 1
+	if n <= 0 || n > 1<<16 {
+		return
+	}
+	for r := range t.tallies {
+		if cap(t.tallies[r].first) == 0 {
+			t.tallies[r].first = make([]slot, 0, n)
+		}
+	}
+}
+
 // add counts e in period i for each requirement in mask, once.
 func (t *track) add(i int, mask uint8, e entry) {
 	if k := i - t.base; k >= 0 {

@@ -2,16 +2,35 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"runtime"
 	"sync"
+	"time"
 )
 
 // The full rebuild of a street's compliance state reads every service
 // record (7.3 million in a street of 20,000 elders after a year). It reads
-// them in ranges of ids, each range by one of a few readers working side
-// by side on connections of their own, and hands the ranges to the caller
-// in id order: the caller applies records in the order they were written,
-// as it would reading one cursor, while the next ranges are read.
+// them in parts, a few parts side by side on connections of their own,
+// and hands the parts to the caller in order while the next are read:
+//
+//   - SQLite: ranges of ids, each walked in the table's own (id) order;
+//     the caller applies records in the order they were written.
+//   - PostgreSQL: month by month, each month's partition read straight
+//     through (no index: ids are not in step with months, so a range of
+//     ids would visit every partition's index and heap at random). Within
+//     a month the table's order is the order of writing, nearly id order.
+//
+// The result does not depend on the order: the engine keeps each period's
+// records sorted by id, amendments are applied to their original before it
+// is handed over, and the first day kept is a minimum.
+
+// bulkPart is one part of the bulk read: the originals with ids in
+// [lo, hi], and of that month when month is set.
+type bulkPart struct {
+	lo, hi int64
+	month  string
+}
 
 // bulkRecord is a service record as the bulk read returns it: an original
 // (amendments are read apart), not yet amended.
@@ -78,11 +97,10 @@ func daysFromCivil(y, m, d int64) int64 {
 
 // bulkReader reads the originals (amends IS NULL: written "+amends IS
 // NULL", so that SQLite walks the table by id rather than the amends index
-// and a lookup per record) with ids in [lo, hi]
-// of the elders keep accepts, appending them to out in id order. A reader
-// is used by one goroutine at a time.
+// and a lookup per record) of a part, of the elders keep accepts,
+// appending them to out. A reader is used by one goroutine at a time.
 type bulkReader interface {
-	read(ctx context.Context, lo, hi int64, keep func(elder int64) bool, out []bulkRecord) ([]bulkRecord, error)
+	read(ctx context.Context, part bulkPart, keep func(elder int64) bool, out []bulkRecord) ([]bulkRecord, error)
 	close()
 }
 
@@ -93,14 +111,15 @@ var bulkSpan int64 = 1 << 15
 // database busy while the caller applies, without taking every core.
 func bulkReaders() int { return max(1, min(2, runtime.GOMAXPROCS(0))) }
 
-// eachBulk reads the originals with ids in [lo, hi] of the elders keep
-// accepts and calls fn with them range by range, in id order. fn runs on
-// the caller's goroutine; its slice is reused after it returns.
-func (db *DB) eachBulk(ctx context.Context, lo, hi int64, keep func(int64) bool, fn func([]bulkRecord) error) error {
-	if hi < lo {
-		return nil
+// eachBulk reads the originals with ids up to maxID of the elders keep
+// accepts and calls fn with them part by part, in order. fn runs on the
+// caller's goroutine; its slice is reused after it returns.
+func (db *DB) eachBulk(ctx context.Context, maxID int64, keep func(int64) bool, fn func([]bulkRecord) error) error {
+	parts, err := db.bulkParts(ctx, maxID)
+	if err != nil || len(parts) == 0 {
+		return err
 	}
-	n := int((hi-lo)/bulkSpan + 1)
+	n := len(parts)
 	workers := min(bulkReaders(), n)
 	ctx, cancel := context.WithCancel(ctx)
 	type result struct {
@@ -151,8 +170,7 @@ func (db *DB) eachBulk(ctx context.Context, lo, hi int64, keep func(int64) bool,
 					case buf = <-free:
 					default:
 					}
-					from := lo + int64(i)*bulkSpan
-					res.recs, res.err = r.read(ctx, from, min(hi, from+bulkSpan-1), keep, buf[:0])
+					res.recs, res.err = r.read(ctx, parts[i], keep, buf[:0])
 				}
 				results[i] <- res
 				if res.err != nil {
@@ -185,6 +203,35 @@ func (db *DB) eachBulk(ctx context.Context, lo, hi int64, keep func(int64) bool,
 		<-ahead
 	}
 	return nil
+}
+
+// bulkParts cuts the records up to maxID into parts: ranges of bulkSpan
+// ids on SQLite, months on PostgreSQL.
+func (db *DB) bulkParts(ctx context.Context, maxID int64) ([]bulkPart, error) {
+	var parts []bulkPart
+	if db.dialect == sqlite {
+		var lo sql.NullInt64
+		if err := db.read.QueryRowContext(ctx, `SELECT MIN(id) FROM service_records`).Scan(&lo); err != nil || !lo.Valid {
+			return nil, err
+		}
+		for from := lo.Int64; from <= maxID; from += bulkSpan {
+			parts = append(parts, bulkPart{lo: from, hi: min(maxID, from+bulkSpan-1)})
+		}
+		return parts, nil
+	}
+	var first, last sql.NullString
+	if err := db.read.QueryRowContext(ctx, `SELECT MIN(month), MAX(month) FROM service_records`).Scan(&first, &last); err != nil || !first.Valid {
+		return nil, err
+	}
+	from, err1 := time.Parse("2006-01", first.String)
+	to, err2 := time.Parse("2006-01", last.String)
+	if err1 != nil || err2 != nil {
+		return nil, fmt.Errorf("store: bulk read: months %q to %q", first.String, last.String)
+	}
+	for m := from; !m.After(to); m = m.AddDate(0, 1, 0) {
+		parts = append(parts, bulkPart{lo: 0, hi: maxID, month: m.Format("2006-01")})
+	}
+	return parts, nil
 }
 
 // newBulkReader opens a reader for the database: on SQLite a connection

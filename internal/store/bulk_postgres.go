@@ -12,14 +12,15 @@ import (
 
 // postgresBulk reads service records for a rebuild on a connection of the
 // pool, below database/sql and pgx's row decoding: the integers come in
-// binary, the text columns as bytes, read in place.
+// binary, the text columns as bytes, read in place. A part is a month: its
+// partition is read straight through, in the table's order.
 type postgresBulk struct {
 	conn  *sql.Conn
 	names map[string]string
 }
 
 const postgresBulkQuery = `SELECT id, elder_id, volunteer_id, kind, type, at, amount_cents FROM service_records
- WHERE id >= $1 AND id <= $2 AND +amends IS NULL ORDER BY id`
+ WHERE month = $1 AND id >= $2 AND id <= $3 AND amends IS NULL`
 
 func (db *DB) newPostgresBulk(ctx context.Context) (bulkReader, error) {
 	conn, err := db.read.Conn(ctx)
@@ -40,10 +41,10 @@ func (b *postgresBulk) intern(p []byte) string {
 
 var errBulkColumn = errors.New("store: bulk read: unexpected column")
 
-func (b *postgresBulk) read(ctx context.Context, lo, hi int64, keep func(int64) bool, out []bulkRecord) ([]bulkRecord, error) {
+func (b *postgresBulk) read(ctx context.Context, part bulkPart, keep func(int64) bool, out []bulkRecord) ([]bulkRecord, error) {
 	err := b.conn.Raw(func(dc any) error {
 		pc := dc.(*stdlib.Conn).Conn().PgConn()
-		params := [][]byte{strconv.AppendInt(nil, lo, 10), strconv.AppendInt(nil, hi, 10)}
+		params := [][]byte{[]byte(part.month), strconv.AppendInt(nil, part.lo, 10), strconv.AppendInt(nil, part.hi, 10)}
 		const bin, txt = 1, 0 // result formats: binary, text
 		rr := pc.ExecParams(ctx, postgresBulkQuery, params, nil, nil, []int16{bin, bin, bin, txt, txt, txt, bin})
 		int8 := func(v []byte) (int64, error) {

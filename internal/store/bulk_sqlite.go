@@ -123,13 +123,13 @@ func (b *sqliteBulk) intern(p []byte) string {
 	return s
 }
 
-func (b *sqliteBulk) read(ctx context.Context, lo, hi int64, keep func(int64) bool, out []bulkRecord) ([]bulkRecord, error) {
+func (b *sqliteBulk) read(ctx context.Context, part bulkPart, keep func(int64) bool, out []bulkRecord) ([]bulkRecord, error) {
 	tls, st := b.tls, b.stmt
 	defer sqlite3.Xsqlite3_reset(tls, st)
-	if rc := sqlite3.Xsqlite3_bind_int64(tls, st, 1, lo); rc != sqlite3.SQLITE_OK {
+	if rc := sqlite3.Xsqlite3_bind_int64(tls, st, 1, part.lo); rc != sqlite3.SQLITE_OK {
 		return out, b.err("bind", rc)
 	}
-	if rc := sqlite3.Xsqlite3_bind_int64(tls, st, 2, hi); rc != sqlite3.SQLITE_OK {
+	if rc := sqlite3.Xsqlite3_bind_int64(tls, st, 2, part.hi); rc != sqlite3.SQLITE_OK {
 		return out, b.err("bind", rc)
 	}
 	for n := 0; ; n++ {

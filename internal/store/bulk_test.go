@@ -1,8 +1,10 @@
 package store_test
 
 import (
+	"cmp"
 	"context"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -11,8 +13,8 @@ import (
 	"carecircle/internal/store/storetest"
 )
 
-// The full rebuild's read gives the same records, amended, in id order,
-// whether it reads one range or many side by side.
+// The full rebuild's read gives the same records, amended, whether it
+// reads one part or many side by side; on SQLite in id order.
 func TestEachComplianceRecordRanges(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -69,6 +71,9 @@ func TestEachComplianceRecordRanges(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if db.IsPostgres() { // month by month, nearly in id order
+				slices.SortFunc(out, func(a, b store.ComplianceRecord) int { return cmp.Compare(a.ID, b.ID) })
+			}
 			return out
 		}
 		whole := read()
@@ -107,6 +112,9 @@ func TestEachComplianceRecordRanges(t *testing.T) {
 			if !reflect.DeepEqual(got, whole) {
 				t.Fatalf("ranges of %d ids:\n%+v\nwant\n%+v", span, got, whole)
 			}
+		}
+		if db.IsPostgres() {
+			return // a single month: nothing left to cancel
 		}
 		// A cancelled read stops with the context's error.
 		cctx, cancel := context.WithCancel(ctx)

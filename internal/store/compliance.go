@@ -283,10 +283,11 @@ func (db *DB) ElderComplianceRecords(ctx context.Context, elderID int64, from ca
 }
 
 // EachComplianceRecord streams every record of a street's elders with ids
-// up to maxID, as amended, voided ones left out, in id order: the full
-// rebuild. It reads the table straight through in ranges of ids, a few
-// ranges side by side on connections of their own (bulk.go), and keeps the
-// street's records in Go, which beats any index for all of them.
+// up to maxID, as amended, voided ones left out: the full rebuild. It reads
+// the table straight through in parts, a few side by side on connections
+// of their own (bulk.go), and keeps the street's records in Go, which
+// beats any index for all of them. On SQLite the records come in id order;
+// on PostgreSQL month by month, nearly so.
 // Amendments are few, so they are read first and kept. fn runs on the
 // caller's goroutine; its record is reused.
 func (db *DB) EachComplianceRecord(ctx context.Context, streetID, maxID int64, fn func(*ComplianceRecord) error) error {
@@ -302,14 +303,10 @@ func (db *DB) EachComplianceRecord(ctx context.Context, streetID, maxID int64, f
 	if err != nil {
 		return err
 	}
-	var minID sql.NullInt64
-	if err := db.read.QueryRowContext(ctx, `SELECT MIN(id) FROM service_records`).Scan(&minID); err != nil || !minID.Valid {
-		return err
-	}
 	var r ComplianceRecord
 	var vol int64
 	keep := func(elder int64) bool { return ours[elder] }
-	return db.eachBulk(ctx, minID.Int64, maxID, keep, func(recs []bulkRecord) error {
+	return db.eachBulk(ctx, maxID, keep, func(recs []bulkRecord) error {
 		for i := range recs {
 			b := &recs[i]
 			r = ComplianceRecord{ID: b.ID, ElderID: b.ElderID, Kind: b.Kind, Type: b.Type,

@@ -76,6 +76,7 @@ func (st *street) build(ctx context.Context, clinics []store.TrackedPairing) (*s
 	if err != nil {
 		return nil, err
 	}
+	f.state.SetHorizon(st.t.today())
 	n := 0
 	var buf []compliance.Record
 	err = db.EachComplianceRecord(ctx, st.id, watermark, func(r *store.ComplianceRecord) error {
@@ -92,6 +93,7 @@ func (st *street) build(ctx context.Context, clinics []store.TrackedPairing) (*s
 		}
 		return nil
 	})
+	f.state.SetHorizon(0) // from here on records come one at a time
 	if err == nil {
 		err = st.t.stage(ctx, "built")
 	}
