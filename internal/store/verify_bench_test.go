@@ -56,9 +56,12 @@ func BenchmarkVerify1M(b *testing.B) {
 				r.Month = monthOf(r.At)
 				r.PrevHash = prev
 				r.Hash = db.recordHash(prev, r)
-				if _, err := w.ExecContext(ctx, db.q(`INSERT INTO service_records (elder_id, seq, month, kind, type, at, served_by, method,
- verified, source, entered_by, entered_at, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`), r.ElderID, r.Seq, r.Month, r.Kind, r.Type,
-					stamp(r.At), r.ServedBy, r.Method, false, r.Source, r.EnteredBy, stamp(r.EnteredAt), r.PrevHash, r.Hash); err != nil {
+				if err := w.QueryRowContext(ctx, db.q(`INSERT INTO service_records (elder_id, seq, month, kind, type, at, served_by, method,
+ verified, source, entered_by, entered_at, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`), r.ElderID, r.Seq, r.Month, r.Kind, r.Type,
+					stamp(r.At), r.ServedBy, r.Method, false, r.Source, r.EnteredBy, stamp(r.EnteredAt), r.PrevHash, r.Hash).Scan(&r.ID); err != nil {
+					return err
+				}
+				if err := db.sealRecordID(ctx, w, r); err != nil {
 					return err
 				}
 				prev = r.Hash

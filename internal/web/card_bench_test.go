@@ -22,9 +22,9 @@ func BenchmarkCardPage(b *testing.B) {
 	start := db.Now().In(db.Loc).AddDate(-1, 0, 1)
 	for d := 0; d < 364; d++ {
 		day := time.Date(start.Year(), start.Month(), start.Day(), 8, 0, 0, 0, db.Loc).AddDate(0, 0, d)
-		items = append(items, store.BatchService{Actor: f.Volunteer, Record: &care.ServiceRecord{ElderID: f.Elder1.ID, Kind: "life", Type: "greeting", At: day}})
+		items = append(items, store.BatchService{Actor: f.Volunteer, Record: &care.ServiceRecord{ElderID: f.Elder1.ID, Kind: "life", Type: "greeting", At: day}, EnteredAt: day.Add(5 * time.Minute)})
 		if d%7 == 1 || d%7 == 4 {
-			items = append(items, store.BatchService{Actor: f.Volunteer, Record: &care.ServiceRecord{ElderID: f.Elder1.ID, Kind: "spirit", Type: "chat", At: day.Add(6 * time.Hour), Note: "聊家常"}})
+			items = append(items, store.BatchService{Actor: f.Volunteer, Record: &care.ServiceRecord{ElderID: f.Elder1.ID, Kind: "spirit", Type: "chat", At: day.Add(6 * time.Hour), Note: "聊家常"}, EnteredAt: day.Add(6*time.Hour + 5*time.Minute)})
 		}
 	}
 	if err := db.AddServiceBatch(context.Background(), items); err != nil {
