@@ -12,6 +12,7 @@ import (
 
 	"carecircle/internal/api"
 	"carecircle/internal/care"
+	"carecircle/internal/gctune"
 	"carecircle/internal/demo"
 	"carecircle/internal/ratelimit"
 	"carecircle/internal/store"
@@ -60,6 +61,7 @@ func cmdServe(ctx context.Context, e env, args []string) int {
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	defer gctune.Server()()
 	release, err := lockServe(db.dsn)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "carecircle serve:", err)

@@ -21,6 +21,7 @@ import (
 
 	"carecircle/internal/api"
 	"carecircle/internal/care"
+	"carecircle/internal/gctune"
 	"carecircle/internal/ratelimit"
 	"carecircle/internal/store"
 	"carecircle/internal/store/storetest"
@@ -148,6 +149,8 @@ type serveStack struct {
 }
 
 func newServeStack(b *testing.B) *serveStack {
+	// The collector as serve sets it (both sides of the pair share it).
+	b.Cleanup(gctune.Server())
 	db := storetest.Open(b, filepath.Join(b.TempDir(), "bench.db"))
 	e := setup(b, db)
 	ctx, cancel := context.WithCancel(context.Background())
