@@ -12,8 +12,8 @@ import (
 
 	"carecircle/internal/api"
 	"carecircle/internal/care"
-	"carecircle/internal/gctune"
 	"carecircle/internal/demo"
+	"carecircle/internal/gctune"
 	"carecircle/internal/ratelimit"
 	"carecircle/internal/store"
 	"carecircle/internal/tracker"
