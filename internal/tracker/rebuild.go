@@ -3,6 +3,7 @@ package tracker
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -83,6 +84,9 @@ func (st *street) build(ctx context.Context, clinics []store.TrackedPairing) (*s
 		n++
 		if err := st.t.stage(ctx, "record"); err != nil {
 			return err
+		}
+		if n&1023 == 0 {
+			runtime.Gosched() // as the bulk readers do (store/bulk_sqlite.go)
 		}
 		f.noteDay(r.At)
 		buf = f.appendRecords(buf[:0], r)
