@@ -245,21 +245,8 @@ func (db *DB) EndUserSession(ctx context.Context, u *care.User, id string) error
 // the programme and ends their sessions at once, inside the change's
 // transaction; an administrator enables an account again if they return.
 func (db *DB) disableLeftVolunteer(ctx context.Context, tx *sql.Tx, a care.Actor, volunteerID int64) error {
-	rows, err := tx.QueryContext(ctx, db.q("SELECT id FROM users WHERE volunteer_id = ? AND disabled = ?"), volunteerID, false)
+	ids, err := queryIDs(ctx, tx, db.q("SELECT id FROM users WHERE volunteer_id = ? AND disabled = ?"), volunteerID, false)
 	if err != nil {
-		return err
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	for _, id := range ids {

@@ -348,22 +348,9 @@ func (db *DB) alertEvent(ctx context.Context, tx *sql.Tx, id int64, by, status, 
 func (db *DB) RaiseNotGreetedAlerts(ctx context.Context, day time.Time, by string) (int, error) {
 	raised := 0
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, db.q(`SELECT e.id FROM elders e WHERE e.status = 'active' AND e.living_situation = 'alone'
+		ids, err := queryIDs(ctx, tx, db.q(`SELECT e.id FROM elders e WHERE e.status = 'active' AND e.living_situation = 'alone'
  AND e.id NOT IN (`+greetedIDs+`) ORDER BY e.id`), db.dayArgs(day)...)
 		if err != nil {
-			return err
-		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		for _, id := range ids {

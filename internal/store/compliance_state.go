@@ -148,26 +148,16 @@ func (db *DB) SaveComplianceSnapshot(ctx context.Context, streetID, settingsVers
 	// Snapshots of the street older than this one (and ones left half
 	// written by a server that died) go; a save still running elsewhere
 	// finds its chunks gone and does not switch.
-	rows, err := db.read.QueryContext(ctx, db.q(`SELECT id FROM compliance_snapshots WHERE street_id = ? AND id < ?`), streetID, id)
+	old, err := queryIDs(ctx, db.read, db.q(`SELECT id FROM compliance_snapshots WHERE street_id = ? AND id < ?`), streetID, id)
 	if err != nil {
 		return true, err
 	}
-	var old []int64
-	for rows.Next() {
-		var o int64
-		if err := rows.Scan(&o); err != nil {
-			rows.Close()
-			return true, err
-		}
-		old = append(old, o)
-	}
-	rows.Close()
 	for _, o := range old {
 		if err := db.dropSnapshot(ctx, o); err != nil {
 			return true, err
 		}
 	}
-	return true, rows.Err()
+	return true, nil
 }
 
 // dropSnapshot deletes a snapshot a few chunks per transaction.

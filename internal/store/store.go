@@ -347,3 +347,24 @@ func KeyFingerprint(ctx context.Context, dsn string) (string, error) {
 	}
 	return fp, err
 }
+
+// queryIDs runs a query of one integer column and returns its values,
+// the rows closed, so the caller may write in the same transaction.
+func queryIDs(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, query string, args ...any) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
