@@ -350,9 +350,7 @@ func KeyFingerprint(ctx context.Context, dsn string) (string, error) {
 
 // queryIDs runs a query of one integer column and returns its values,
 // the rows closed, so the caller may write in the same transaction.
-func queryIDs(ctx context.Context, q interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, query string, args ...any) ([]int64, error) {
+func queryIDs(ctx context.Context, q queryer, query string, args ...any) ([]int64, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
