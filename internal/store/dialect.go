@@ -20,6 +20,9 @@ type dialect struct {
 	// forUpdate locks a selected row for the transaction; SQLite has one
 	// writer, so it needs none.
 	forUpdate string
+	// skipLocked makes a claim pass over rows another server's claim has
+	// locked (the outbox); SQLite has one writer, so it needs none.
+	skipLocked string
 	// lateRecord is true for a record r stored more than care.LateAfter
 	// (two hours) after its time: entered late (补录).
 	lateRecord string
@@ -27,7 +30,7 @@ type dialect struct {
 
 var (
 	sqlite   = dialect{name: "sqlite", lateRecord: "(julianday(r.entered_at) - julianday(r.at)) * 86400 > 7200"}
-	postgres = dialect{name: "postgres", numbered: true, forUpdate: " FOR UPDATE",
+	postgres = dialect{name: "postgres", numbered: true, forUpdate: " FOR UPDATE", skipLocked: " FOR UPDATE SKIP LOCKED",
 		lateRecord: "(r.entered_at::timestamptz - r.at::timestamptz) > interval '2 hours'"}
 )
 
