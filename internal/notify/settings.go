@@ -74,7 +74,9 @@ func (s *Settings) Validate() error {
 	return f.Err()
 }
 
-func isMobile(phone string) bool { return len(phone) == 11 && phone[0] == '1' && care.ValidPhone(phone) }
+func isMobile(phone string) bool {
+	return len(phone) == 11 && phone[0] == '1' && care.ValidPhone(phone)
+}
 
 // checkEmail accepts a bare address (name@host), nothing more: it goes
 // into a mail header.

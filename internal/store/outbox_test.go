@@ -70,7 +70,6 @@ func TestEnqueueJoinsTheEventTransaction(t *testing.T) {
 	})
 }
 
-
 // TestInbox: a person sees only their own delivered messages, newest
 // first, with the unread count; marking read is theirs alone.
 func TestInbox(t *testing.T) {
