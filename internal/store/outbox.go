@@ -125,7 +125,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, owner string, channels []notify.C
 	var out []OutboxMessage
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, db.q(`UPDATE outbox SET lease_owner = ?, lease_until = ?, attempts = attempts + 1
- WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? AND lease_until < ?
+ WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? AND lease_until <= ?
   AND channel IN (`+strings.TrimSuffix(strings.Repeat("?,", len(channels)), ",")+`) ORDER BY next_attempt_at LIMIT ?`+db.dialect.skipLocked+`)
  RETURNING `+outboxColumns), args...)
 		if err != nil {
