@@ -14,6 +14,8 @@ import (
 	"carecircle/internal/care"
 	"carecircle/internal/demo"
 	"carecircle/internal/gctune"
+	"carecircle/internal/notify"
+	"carecircle/internal/outbox"
 	"carecircle/internal/ratelimit"
 	"carecircle/internal/store"
 	"carecircle/internal/tracker"
@@ -45,7 +47,13 @@ func cmdServe(ctx context.Context, e env, args []string) int {
 	trackCfg := tracker.DefaultConfig()
 	httpsProxy := fs.Bool("https-proxy", false, "the server is reached only through a proxy that terminates TLS: cookies are Secure and answers carry Strict-Transport-Security")
 	fs.IntVar(&trackCfg.AlertHour, "alert-hour", trackCfg.AlertHour, "hour (0-23, Asia/Shanghai) from which an elder living alone not greeted that day raises an alert")
+	var notifyCfg notifyFlags
+	notifyCfg.register(fs)
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if err := notifyCfg.check(); err != nil {
+		fmt.Fprintln(e.stderr, "carecircle serve:", err)
 		return 2
 	}
 	if err := trackCfg.Validate(); err != nil {
@@ -59,6 +67,11 @@ func cmdServe(ctx context.Context, e env, args []string) int {
 	if *lateEntry < 1 || *lateEntry > 24*366 {
 		fmt.Fprintln(e.stderr, "carecircle serve: --late-entry-hours must be between 1 and 8784")
 		return 2
+	}
+	senders, err := notifyCfg.senders()
+	if err != nil {
+		fmt.Fprintln(e.stderr, "carecircle serve:", err)
+		return 1
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
 	defer gctune.Server()()
@@ -113,6 +126,7 @@ func cmdServe(ctx context.Context, e env, args []string) int {
 		fmt.Fprintln(e.stderr, "carecircle serve:", err)
 		return 1
 	}
+	outboxDone := startOutbox(ctx, st, senders, log)
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
 	fmt.Fprintf(e.stdout, "CareCircle is listening on http://%s/\n", ln.Addr())
 	errc := make(chan error, 1)
@@ -129,7 +143,30 @@ func cmdServe(ctx context.Context, e env, args []string) int {
 		fmt.Fprintln(e.stderr, "carecircle serve: shutdown:", err)
 	}
 	tr.Wait() // the compliance work ends before the store closes
+	<-outboxDone
 	return 0
+}
+
+// startOutbox runs this server's outbox worker until ctx ends (every
+// server runs one; on PostgreSQL they share the outbox) and says which
+// channels wait for want of a sender. The channel it returns closes when
+// the worker has stopped.
+func startOutbox(ctx context.Context, st *store.DB, senders map[notify.Channel]outbox.Sender, log *slog.Logger) <-chan struct{} {
+	w := outbox.New(st, senders, outbox.Config{Log: log})
+	log.Info("notifications", "channels", w.Channels())
+	if pending, err := st.OutboxPending(ctx); err == nil {
+		for _, ch := range []notify.Channel{notify.ChannelSMS, notify.ChannelEmail} {
+			if senders[ch] == nil && pending[ch] > 0 {
+				log.Warn("notifications wait in the outbox: no channel configured (serve --notify-webhook, --smtp)", "channel", ch, "pending", pending[ch])
+			}
+		}
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		w.Run(ctx)
+	}()
+	return done
 }
 
 // newHandler wires the web UI, the JSON API and the health check behind

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -19,11 +20,39 @@ func TestServeRefusesBadSettings(t *testing.T) {
 		{"--late-entry-hours", "9000"},
 		{"--alert-hour", "24"},
 		{"--geo-radius", "1"},
+		{"--notify-webhook", "https://sms.example.com/hook"},
+		{"--notify-secret-file", "/etc/secret"},
+		{"--notify-webhook", "ftp://sms.example.com/hook", "--notify-secret-file", "x"},
+		{"--notify-webhook", "http://sms.example.com/hook", "--notify-secret-file", "x"},
+		{"--smtp", "mail.example.com:25"},
+		{"--smtp", "mail.example.com", "--smtp-from", "care@example.com"},
+		{"--smtp-from", "care@example.com"},
+		{"--smtp-from", "not an address", "--smtp", "mail.example.com:25"},
 	} {
 		code, _, stderr := runCmd(cmdServe, "", append(args, "--db", t.TempDir()+"/x.db")...)
 		if code != 2 || !strings.Contains(stderr, args[0]) {
 			t.Errorf("serve %v: exit %d, %q", args, code, stderr)
 		}
+	}
+}
+
+// TestServeNeedsTheWebhookSecret: a secret file that cannot be read, or
+// is empty, is a failure (exit 1) naming the flag; nothing is served.
+func TestServeNeedsTheWebhookSecret(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty")
+	if err := os.WriteFile(empty, []byte("\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, file := range []string{filepath.Join(dir, "missing"), empty} {
+		code, _, stderr := runCmd(cmdServe, "", "--db", filepath.Join(dir, "x.db"), "--addr", "127.0.0.1:0",
+			"--notify-webhook", "https://sms.example.com/hook", "--notify-secret-file", file)
+		if code != 1 || !strings.Contains(stderr, "--notify-secret-file") {
+			t.Errorf("secret file %s: exit %d, %q", file, code, stderr)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "x.db")); err == nil {
+		t.Error("the database was opened before the secret was read")
 	}
 }
 
