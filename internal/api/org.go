@@ -155,9 +155,13 @@ func (s *Server) elderStats(r *request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
+	streets, err := s.db.Streets(r.ctx, r.actor)
+	if err != nil {
+		return 0, nil, err
+	}
 	// A viewer's numbers go through the one mask the home page and the
 	// reports use: small counts "<5", and "*" where a sum would give one back.
-	o := report.NewOverview(st, r.actor.Role == care.RoleViewer)
+	o := report.NewOverview(st, streets, r.actor)
 	items := []map[string]any{}
 	for _, c := range st {
 		id := c.CommunityID

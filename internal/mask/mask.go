@@ -11,6 +11,13 @@
 // number computed from counts (a percentage, hours) rests on people as
 // well: it is "<5" when its base is one to four, and hidden when any count
 // it is computed from is hidden.
+//
+// A reader sees more than one table: a quarter and its months, a district
+// and its streets. Those are decided finer first (a month before its
+// quarter, a street before its district) and the finer numbers enter the
+// coarser Set as fixed (Fix): the Set never changes them, never hides a
+// number the fixed ones give back anyway, and hides the coarser numbers
+// until no sum across the tables gives a hidden one back either.
 package mask
 
 import "strconv"
@@ -50,7 +57,9 @@ type Set struct {
 	order   []string
 	sums    []sum
 	derived []derived
+	fixed   map[string]State
 	state   map[string]State
+	known   map[string]bool // given back by fixed numbers: never worth hiding
 }
 
 type number struct {
@@ -101,6 +110,28 @@ func (s *Set) Sum(total string, parts ...string) {
 	s.state = nil
 }
 
+// Fix says how the number under key is shown elsewhere already (decided
+// in a finer table the reader also sees): the Set keeps that state and
+// decides the other numbers around it.
+func (s *Set) Fix(key string, st State) {
+	if s.fixed == nil {
+		s.fixed = map[string]State{}
+	}
+	s.fixed[key] = st
+	s.state = nil
+}
+
+// Each calls fn with every count added, as decided, in the order added:
+// what a coarser Set fixes.
+func (s *Set) Each(fn func(key string, n int64, st State)) {
+	s.decide()
+	for _, k := range s.order {
+		if v := s.vals[k]; v.count {
+			fn(k, int64(v.n), s.state[k])
+		}
+	}
+}
+
 // Has reports whether key was added.
 func (s *Set) Has(key string) bool { _, ok := s.vals[key]; return ok }
 
@@ -129,10 +160,15 @@ func (s *Set) decide() {
 	}
 	s.state = map[string]State{}
 	for _, k := range s.order {
-		if v := s.vals[k]; v.base > 0 && v.base < Threshold {
+		if st, ok := s.fixed[k]; ok {
+			if st != Shown {
+				s.state[k] = st
+			}
+		} else if v := s.vals[k]; v.base > 0 && v.base < Threshold {
 			s.state[k] = Small
 		}
 	}
+	s.giveBack()
 	// Each round hides at least one more number or stops, so it ends.
 	for changed := true; changed; {
 		changed = false
@@ -155,37 +191,91 @@ func (s *Set) decide() {
 	}
 }
 
+// giveBack marks the numbers a reader works out from fixed numbers shown
+// (a sum whose other numbers are all such): hiding them would hide
+// nothing, so hideMore hides others instead.
+func (s *Set) giveBack() {
+	s.known = map[string]bool{}
+	for k, st := range s.fixed {
+		if st == Shown {
+			s.known[k] = true
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, rel := range s.sums {
+			unknown := ""
+			n := 0
+			for _, k := range append([]string{rel.total}, rel.parts...) {
+				if v, ok := s.vals[k]; ok && v.count && !s.known[k] {
+					unknown, n = k, n+1
+				}
+			}
+			if n == 1 && s.state[unknown] == Shown {
+				s.known[unknown], changed = true, true
+			}
+		}
+	}
+}
+
 func (s *Set) hidden(k string) bool { return s.state[k] != Shown }
 
-// hideMore hides one more number of a sum that gives a hidden count back
-// (the smallest part shown, or else the total), and reports whether it did.
+// free reports whether k may still be hidden: shown now, not fixed and
+// not given back by fixed numbers.
+func (s *Set) free(k string) bool {
+	_, fixed := s.fixed[k]
+	return !s.hidden(k) && !fixed && !s.known[k]
+}
+
+// hideMore hides one more number of a sum that gives a hidden one back,
+// and reports whether it did. A sum gives a number back when it is the
+// only one hidden (the total minus the parts, or the parts added up), or
+// when the total is shown and the hidden parts add up to less than 5. It
+// hides the smallest part it may, else the total.
 func (s *Set) hideMore(rel sum) bool {
 	total, ok := s.vals[rel.total]
-	if !ok || !total.count || s.hidden(rel.total) {
+	if !ok || !total.count {
 		return false
 	}
-	var n int
+	var n, present int
 	var hiddenSum float64
-	smallest := ""
+	smallest, zero := "", ""
 	for _, k := range rel.parts {
 		v, ok := s.vals[k]
 		if !ok || !v.count {
 			continue
 		}
-		if s.hidden(k) {
+		present++
+		switch {
+		case s.hidden(k):
 			n++
 			hiddenSum += v.n
-		} else if v.n > 0 && (smallest == "" || v.n < s.vals[smallest].n) {
+		case !s.free(k):
+		case v.n > 0 && (smallest == "" || v.n < s.vals[smallest].n):
 			smallest = k
+		case v.n == 0 && zero == "":
+			zero = k
 		}
 	}
-	if n == 0 || (n >= 2 && hiddenSum >= Threshold) {
+	if s.hidden(rel.total) {
+		// The parts shown added up would give the total back.
+		if n > 0 || present == 0 {
+			return false
+		}
+	} else if n == 0 || (n >= 2 && hiddenSum >= Threshold) {
 		return false
 	}
-	if smallest != "" {
+	switch {
+	case smallest != "":
 		s.state[smallest] = Hidden
-	} else {
+	case !s.hidden(rel.total) && s.free(rel.total):
 		s.state[rel.total] = Hidden
+	case n < 2 && zero != "":
+		// Nothing else may be hidden: a second hidden number (a zero)
+		// at least keeps the sum from giving the first one back.
+		s.state[zero] = Hidden
+	default:
+		return false
 	}
 	return true
 }

@@ -1,7 +1,9 @@
 package report
 
 import (
+	"context"
 	"strconv"
+	"strings"
 
 	"carecircle/internal/care"
 	"carecircle/internal/mask"
@@ -13,22 +15,28 @@ import (
 // viewer every number goes through one mask.Set, with the sums the
 // readers can form (communities adding up to the total, statuses and
 // self-care adding up to the register, paired + unpaired = active,
-// volunteers by kind adding up to the active ones), declared in the order
-// the report declares them, so the same numbers are hidden alike.
+// volunteers by kind adding up to the active ones). The register's numbers
+// are the reports' and are decided as theirs (layers.go), so each is shown
+// or hidden alike on every page.
 type Overview struct {
 	Masked      bool
 	Communities []store.CommunityStats
 	Total       store.CommunityStats
 	set         mask.Set
+	total       string // the total's unit in the keys
 }
 
 // Overview fields: "elders", "paired", "status.S", "self_care.S",
 // "category.C", "volunteers.K"; TotalID names the total.
 const TotalID int64 = -1
 
-// NewOverview lays out the numbers of stats; masked for viewers.
-func NewOverview(stats []store.CommunityStats, masked bool) *Overview {
-	o := &Overview{Masked: masked, Communities: stats, Total: sumStats(stats)}
+// NewOverview lays out the numbers of stats, the communities of streets
+// the actor sees; masked for viewers.
+func NewOverview(stats []store.CommunityStats, streets []care.Street, a care.Actor) *Overview {
+	o := &Overview{Masked: a.Role == care.RoleViewer, Communities: stats, Total: sumStats(stats), total: "all"}
+	if o.Masked {
+		o.fixRegister(streets, a.StreetID == 0)
+	}
 	ids := make([]int64, len(stats))
 	for i, c := range stats {
 		ids[i] = c.CommunityID
@@ -38,17 +46,17 @@ func NewOverview(stats []store.CommunityStats, masked bool) *Overview {
 	col := func(f string) {
 		parts := make([]string, len(ids))
 		for i, id := range ids {
-			parts[i] = key(f, id)
+			parts[i] = o.key(f, id)
 		}
-		o.set.Sum(key(f, TotalID), parts...)
+		o.set.Sum(o.key(f, TotalID), parts...)
 	}
 	row := func(total string, fields []string) {
 		for _, id := range append(ids, TotalID) {
 			parts := make([]string, len(fields))
 			for i, f := range fields {
-				parts[i] = key(f, id)
+				parts[i] = o.key(f, id)
 			}
-			o.set.Sum(key(total, id), parts...)
+			o.set.Sum(o.key(total, id), parts...)
 		}
 	}
 	codes := func(prefix string, cs []care.Choice) []string {
@@ -78,25 +86,120 @@ func NewOverview(stats []store.CommunityStats, masked bool) *Overview {
 	}
 	row("volunteers", kinds)
 	for _, id := range append(ids, TotalID) {
-		o.set.Value(key("paired_pct", id), 0, int64(o.get(id).ByStatus["active"]), key("paired", id), key("status.active", id))
+		o.set.Value(o.key("paired_pct", id), 0, int64(o.get(id).ByStatus["active"]), o.key("paired", id), o.key("status.active", id))
 	}
 	return o
 }
 
-func key(field string, id int64) string { return field + "@" + strconv.FormatInt(id, 10) }
+// fixRegister puts the register's numbers in the set as the reports
+// decide them: each street's, each district's, and the total's when it is
+// a street's or a district's.
+func (o *Overview) fixRegister(streets []care.Street, districts bool) {
+	comms := make([]care.Community, len(o.Communities))
+	for i, c := range o.Communities {
+		comms[i] = care.Community{ID: c.CommunityID, StreetID: c.StreetID, Name: c.Name}
+	}
+	sc := newScope(streets, comms, districts)
+	counts := map[int64]store.ReportCounts{}
+	for _, c := range o.Communities {
+		counts[c.CommunityID] = registerCounts(c)
+	}
+	now := store.Period{Label: "now", Months: []string{"now"}}
+	tables := func(u store.ReportUnit, p store.Period) ([]Table, error) {
+		d := &store.ReportData{Unit: u, Period: p, Parts: make([]store.ReportCounts, len(u.Parts))}
+		for i, part := range u.Parts {
+			d.Parts[i] = store.ReportCounts{}
+			for _, c := range part.Communities {
+				for k, n := range counts[c] {
+					d.Parts[i][k] += n
+				}
+			}
+		}
+		return tablesOf(context.Background(), nil, d, "zh")
+	}
+	l := newLayers(sc, tables, nil)
+	fixed := newDecided()
+	tops := sc.tops()
+	for _, u := range append(append([]store.ReportUnit(nil), sc.streets...), sc.districts...) {
+		d, _ := l.register(u, now) // tables of counts in memory: no error
+		fixed.add(d)
+	}
+	fixed.fix(&o.set)
+	if len(tops) == 1 {
+		o.total = unitKey(tops[0])
+		return
+	}
+	// The total of several districts is the page's own: the districts'
+	// reports add up to it.
+	for _, k := range fixed.order {
+		name, unit, _ := strings.Cut(k, "@")
+		if unit != unitKey(tops[0]) {
+			continue
+		}
+		parts := make([]string, len(tops))
+		for i, t := range tops {
+			parts[i] = name + "@" + unitKey(t)
+		}
+		o.set.Sum(name+"@all", parts...)
+	}
+}
+
+// registerCounts are a community's register numbers as the reports name them.
+func registerCounts(c store.CommunityStats) store.ReportCounts {
+	out := store.ReportCounts{"elders": int64(c.Elders)}
+	for k, n := range c.ByStatus {
+		out["elders.status."+k] = int64(n)
+	}
+	for k, n := range c.BySelfCare {
+		out["elders.self_care."+k] = int64(n)
+	}
+	for k, n := range c.ByCategory {
+		if k != "advanced_age" { // the reports' is as of a period's end
+			out["elders.category."+k] = int64(n)
+		}
+	}
+	for k, n := range c.Volunteers {
+		out["volunteers.kind."+k] = int64(n)
+		out["volunteers.active"] += int64(n)
+	}
+	return out
+}
+
+// key names a field of a community (or of TotalID) as the reports name
+// the same number: "elders.status.paused@c12".
+func (o *Overview) key(field string, id int64) string {
+	unit := o.total
+	if id != TotalID {
+		unit = "c" + strconv.FormatInt(id, 10)
+	}
+	name := "overview." + field // the page's own: pairing now, 高龄 today
+	switch {
+	case field == "elders":
+		name = field
+	case field == "volunteers":
+		name = "volunteers.active"
+	case strings.HasPrefix(field, "status."), strings.HasPrefix(field, "self_care."):
+		name = "elders." + field
+	case strings.HasPrefix(field, "category.") && field != "category.advanced_age":
+		name = "elders." + field
+	case strings.HasPrefix(field, "volunteers."):
+		name = "volunteers.kind." + strings.TrimPrefix(field, "volunteers.")
+	}
+	return name + "@" + unit
+}
 
 // add puts a community's (or the total's) numbers in the set. unpaired
 // and the active volunteers are not shown, but a reader can work them out
 // from the report, so they take part in the sums.
 func (o *Overview) add(id int64, c store.CommunityStats) {
-	o.set.Count(key("elders", id), int64(c.Elders))
-	o.set.Count(key("paired", id), int64(c.Paired))
-	o.set.Count(key("unpaired", id), int64(max(c.ByStatus["active"]-c.Paired, 0)))
+	o.set.Count(o.key("elders", id), int64(c.Elders))
+	o.set.Count(o.key("paired", id), int64(c.Paired))
+	o.set.Count(o.key("unpaired", id), int64(max(c.ByStatus["active"]-c.Paired, 0)))
 	var vols int
 	for _, n := range c.Volunteers {
 		vols += n
 	}
-	o.set.Count(key("volunteers", id), int64(vols))
+	o.set.Count(o.key("volunteers", id), int64(vols))
 	for _, m := range []struct {
 		prefix string
 		counts map[string]int
@@ -104,7 +207,7 @@ func (o *Overview) add(id int64, c store.CommunityStats) {
 	}{{"status.", c.ByStatus, care.ElderStatuses}, {"self_care.", c.BySelfCare, care.SelfCareLevels},
 		{"category.", c.ByCategory, care.Categories}, {"volunteers.", c.Volunteers, care.VolunteerKinds}} {
 		for _, ch := range m.all {
-			o.set.Count(key(m.prefix+ch.Code, id), int64(m.counts[ch.Code]))
+			o.set.Count(o.key(m.prefix+ch.Code, id), int64(m.counts[ch.Code]))
 		}
 	}
 }
@@ -151,7 +254,7 @@ func (o *Overview) Cell(id int64, field string) string {
 // Value is Cell for JSON: an int when shown, else the string "<5" or "*".
 func (o *Overview) Value(id int64, field string) any {
 	if o.Masked {
-		if st := o.set.State(key(field, id)); st != mask.Shown {
+		if st := o.set.State(o.key(field, id)); st != mask.Shown {
 			return st.Text()
 		}
 	}
@@ -186,7 +289,7 @@ func (o *Overview) PairedBar(id int64) string {
 func (o *Overview) PairedPercent(id int64) (int, bool) {
 	c := o.get(id)
 	active := c.ByStatus["active"]
-	if active == 0 || (o.Masked && o.set.State(key("paired_pct", id)) != mask.Shown) {
+	if active == 0 || (o.Masked && o.set.State(o.key("paired_pct", id)) != mask.Shown) {
 		return 0, false
 	}
 	return c.Paired * 100 / active, true

@@ -55,7 +55,7 @@ func text(s string) Cell { return Cell{Text: s} }
 func count(n int64) Cell { return Cell{Num: float64(n), IsNum: true, Base: n, count: true} }
 
 // countOf is the count named k, keyed so that the same count in another
-// table is masked alike (perPart adds the part to the key).
+// table is masked alike (perPart adds the part and the period to the key).
 func countOf(c store.ReportCounts, k string) Cell {
 	cell := count(c[k])
 	cell.key = k
@@ -131,20 +131,17 @@ func Build(ctx context.Context, db *store.DB, comp Compliance, a care.Actor, o O
 		To: p.Until.AddDate(0, 0, -1).Format("2006-01-02"), Generated: db.Now().In(db.Loc).Format("2006-01-02 15:04"),
 		Masked: a.Role == care.RoleViewer, lang: lang}
 	r.Title = fmt.Sprintf(l("%s %s 居家养老服务统计表", "%s %s home-care statistics"), u.Name, periodName(p, lang))
+	if r.Masked {
+		// A viewer's numbers are decided with everything else the viewer
+		// may read (layers.go): the street of a community, the months of a
+		// quarter, the streets of a district.
+		if err := maskReport(ctx, db, comp, a, r, u, p); err != nil {
+			return nil, err
+		}
+		return r, nil
+	}
 	if r.Tables, err = tables(ctx, db, comp, a, u, p, lang); err != nil {
 		return nil, err
-	}
-	if r.Masked {
-		// A community's numbers are also its line of the street's report:
-		// both are masked as one, or the street's total minus this report's
-		// numbers would give back what the street's report hides.
-		var street []Table
-		if u.Kind == store.UnitCommunity {
-			if street, err = streetTables(ctx, db, comp, a, u, p, lang); err != nil {
-				return nil, err
-			}
-		}
-		maskTables(r.Tables, street...)
 	}
 	return r, nil
 }
@@ -155,6 +152,11 @@ func tables(ctx context.Context, db *store.DB, comp Compliance, a care.Actor, u 
 	if err != nil {
 		return nil, err
 	}
+	return tablesOf(ctx, comp, d, lang)
+}
+
+// tablesOf lays out the seven tables of a report's numbers.
+func tablesOf(ctx context.Context, comp Compliance, d *store.ReportData, lang string) ([]Table, error) {
 	l := labeler(lang)
 	out := []Table{eldersTable(d, l), pairingTable(d, l), servicesTable(d, l, lang)}
 	ct, err := complianceTable(ctx, comp, d, l, lang)
@@ -162,24 +164,6 @@ func tables(ctx context.Context, db *store.DB, comp Compliance, a care.Actor, u 
 		return nil, err
 	}
 	return append(out, ct, volunteersTable(d, l), cardsTable(d, l), casesTable(d, l)), nil
-}
-
-// streetTables are the tables of the street of community unit u.
-func streetTables(ctx context.Context, db *store.DB, comp Compliance, a care.Actor, u store.ReportUnit, p store.Period, lang string) ([]Table, error) {
-	streets, err := db.Streets(ctx, a)
-	if err != nil {
-		return nil, err
-	}
-	for _, st := range streets {
-		if st.ID == u.StreetID {
-			su, err := db.ResolveReportUnit(ctx, a, st.Name)
-			if err != nil {
-				return nil, err
-			}
-			return tables(ctx, db, comp, a, su, p, lang)
-		}
-	}
-	return nil, nil
 }
 
 // span is n consecutive column or row indices from first.
@@ -245,9 +229,9 @@ func perPart(d *store.ReportData, l func(string, string) string, key, title stri
 		for j := range row {
 			switch {
 			case row[j].key != "":
-				row[j].key += "@" + keyName(d, i)
+				row[j].key = numKey(row[j].key, d, i)
 			case row[j].count: // a count of this table alone, named by its column
-				row[j].key = key + "." + t.Columns[j] + "@" + keyName(d, i)
+				row[j].key = numKey(key+"."+t.Columns[j], d, i)
 			}
 		}
 		t.Rows = append(t.Rows, row)
@@ -256,19 +240,9 @@ func perPart(d *store.ReportData, l func(string, string) string, key, title stri
 	return t
 }
 
-// keyName names part i (or, after the parts, the whole unit) in the keys
-// of the mask: the total of a street's report is the street's line of its
-// district's, and a community's line is the community's own report.
-func keyName(d *store.ReportData, i int) string {
-	if i < len(d.Unit.Parts) {
-		return d.Unit.Parts[i].Name
-	}
-	return d.Unit.Name
-}
-
 // keyed is c under key k of part i.
 func keyed(c Cell, d *store.ReportData, i int, k string) Cell {
-	c.key = k + "@" + keyName(d, i)
+	c.key = numKey(k, d, i)
 	return c
 }
 
@@ -293,7 +267,7 @@ func eldersTable(d *store.ReportData, l func(string, string) string) Table {
 		headers, keys = append(headers, c.Label.In(lang)), append(keys, "elders.self_care."+c.Code)
 	}
 	t := perPart(d, l, "elders", l("老年人基本情况", "Elders"), headers, func(c store.ReportCounts) []Cell {
-		out := []Cell{countOf(c, "elders"), count(c["elders.new"])}
+		out := []Cell{countOf(c, "elders"), countOf(c, "elders.new")}
 		for _, k := range keys {
 			out = append(out, countOf(c, k))
 		}
@@ -312,9 +286,9 @@ func pairingTable(d *store.ReportData, l func(string, string) string) Table {
 		l("未结对：本人不愿结对", "Unpaired: declined"), l("未结对：待接力", "Unpaired: awaiting a successor"), l("未结对：尚未结对", "Unpaired: not yet paired")}
 	t := perPart(d, l, "pairing", l("结对情况", "Pairing"), headers, func(c store.ReportCounts) []Cell {
 		// The active elders are those of 老年人基本情况, under the same key.
-		out := []Cell{countOf(c, "elders.status.active"), count(c["pairing.paired"]), count(c["pairing.unpaired"]), rate(c["pairing.paired"], c["pairing.active"])}
+		out := []Cell{countOf(c, "elders.status.active"), countOf(c, "pairing.paired"), countOf(c, "pairing.unpaired"), rate(c["pairing.paired"], c["pairing.active"])}
 		for _, r := range store.UnpairedReasons {
-			out = append(out, count(c["pairing.reason."+r]))
+			out = append(out, countOf(c, "pairing.reason."+r))
 		}
 		return out
 	})
@@ -428,7 +402,7 @@ func complianceTable(ctx context.Context, comp Compliance, d *store.ReportData, 
 	var totalOrder [][2]string
 	for _, k := range order {
 		s := sums[k]
-		t.Rows = append(t.Rows, complianceRow(d.Unit.Parts[k.part].Name, keyName(d, k.part), k.role, k.standard, *s, lang))
+		t.Rows = append(t.Rows, complianceRow(d.Unit.Parts[k.part].Name, d, k.part, k.role, k.standard, *s, lang))
 		tk := [2]string{k.role, k.standard}
 		if total[tk] == nil {
 			total[tk] = &tracker.Counts{}
@@ -446,7 +420,7 @@ func complianceTable(ctx context.Context, comp Compliance, d *store.ReportData, 
 		}
 		for _, k := range totalOrder {
 			t.columnSums(partRows[k], len(t.Rows), 3, 4, 5, 6)
-			t.Rows = append(t.Rows, complianceRow(l("合计", "Total"), d.Unit.Name, k[0], k[1], *total[k], lang))
+			t.Rows = append(t.Rows, complianceRow(l("合计", "Total"), d, len(d.Unit.Parts), k[0], k[1], *total[k], lang))
 		}
 	}
 	t.rowRates(7, 3, 4, 5)
@@ -458,14 +432,13 @@ func complianceTable(ctx context.Context, comp Compliance, d *store.ReportData, 
 	return t, nil
 }
 
-func complianceRow(part, key, role, standard string, c tracker.Counts, lang string) []Cell {
+// complianceRow is the line of part i of d (the total after the parts).
+func complianceRow(name string, d *store.ReportData, i int, role, standard string, c tracker.Counts, lang string) []Cell {
 	judged := int64(c.Judged())
 	k := func(n int, col string) Cell {
-		cell := count(int64(n))
-		cell.key = "compliance." + role + "." + standard + "." + col + "@" + key
-		return cell
+		return keyed(count(int64(n)), d, i, "compliance."+role+"."+standard+"."+col)
 	}
-	return []Cell{text(part), text(care.Label(care.VolunteerKinds, role, lang)), text(tracker.StandardLabel(standard, lang)),
+	return []Cell{text(name), text(care.Label(care.VolunteerKinds, role, lang)), text(tracker.StandardLabel(standard, lang)),
 		k(c.Met, "met"), k(c.Overdue, "overdue"), k(c.Missed, "missed"), k(c.Due, "due"), rate(int64(c.Met), judged)}
 }
 
@@ -478,12 +451,12 @@ func volunteersTable(d *store.ReportData, l func(string, string) string) Table {
 	headers = append(headers, l("本期提供服务人数", "Served this period"), l("本期服务次数", "Services this period"),
 		l("本期服务时长(小时)", "Hours this period"), l("累计服务时长(小时)", "Hours in total"))
 	t := perPart(d, l, "volunteers", l("志愿者队伍", "Volunteers"), headers, func(c store.ReportCounts) []Cell {
-		out := []Cell{count(c["volunteers"]), count(c["volunteers.active"])}
+		out := []Cell{countOf(c, "volunteers"), countOf(c, "volunteers.active")}
 		for _, k := range care.VolunteerKinds {
-			out = append(out, count(c["volunteers.kind."+k.Code]))
+			out = append(out, countOf(c, "volunteers.kind."+k.Code))
 		}
 		tenths := Cell{Num: float64(c["volunteers.hours_tenths"]) / 10, IsNum: true, Decimals: 1, Base: c["volunteers"]}
-		return append(out, count(c["volunteers.serving"]), Cell{Num: float64(c["volunteers.records"]), IsNum: true, Base: c["volunteers.serving"]},
+		return append(out, countOf(c, "volunteers.serving"), Cell{Num: float64(c["volunteers.records"]), IsNum: true, Base: c["volunteers.serving"]},
 			hours(c["volunteers.minutes"], c["volunteers.serving"]), tenths)
 	})
 	t.rowSums(2, span(3, len(care.VolunteerKinds))...)
@@ -494,9 +467,10 @@ func cardsTable(d *store.ReportData, l func(string, string) string) Table {
 	headers := []string{l("有服务记录的服务卡", "Cards with services"), l("已检查签字", "Inspected and signed"), l("合格", "Pass"),
 		l("需改进", "Needs improvement"), l("未签字", "Not signed"), l("签字率(%)", "Signed (%)")}
 	t := perPart(d, l, "cards", l("服务卡检查签字", "Card inspection and sign-off"), headers, func(c store.ReportCounts) []Cell {
-		unsigned := max(c["cards"]-c["cards.signed"], 0)
-		return []Cell{count(c["cards"]), count(c["cards.signed"]), count(c["cards.pass"]), count(c["cards.needs_improvement"]),
-			count(unsigned), rate(c["cards.signed"], max(c["cards"], c["cards.signed"]))}
+		unsigned := count(max(c["cards"]-c["cards.signed"], 0))
+		unsigned.key = "cards.unsigned"
+		return []Cell{countOf(c, "cards"), countOf(c, "cards.signed"), countOf(c, "cards.pass"), countOf(c, "cards.needs_improvement"),
+			unsigned, rate(c["cards.signed"], max(c["cards"], c["cards.signed"]))}
 	})
 	t.rowSums(1, 2, 5)
 	t.rowSums(2, 3, 4)
@@ -514,7 +488,7 @@ func casesTable(d *store.ReportData, l func(string, string) string) Table {
 	t := perPart(d, l, "cases", l("个案办理", "Cases"), headers, func(c store.ReportCounts) []Cell {
 		var out []Cell
 		for _, k := range kinds {
-			out = append(out, count(c["cases.opened."+k.code]), count(c["cases.resolved."+k.code]), count(c["cases.open."+k.code]))
+			out = append(out, countOf(c, "cases.opened."+k.code), countOf(c, "cases.resolved."+k.code), countOf(c, "cases.open."+k.code))
 		}
 		return out
 	})

@@ -8,8 +8,11 @@ package report
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	"carecircle/internal/mask"
+	"carecircle/internal/store"
 )
 
 // cellRef names a cell by row and column.
@@ -87,55 +90,164 @@ func (t *Table) at(ref cellRef) *Cell {
 	return &t.Rows[ref.row][ref.col]
 }
 
-// cellKey names a cell for the mask: its count's name when it has one, so
-// the same number in two tables (active elders in 老年人基本情况 and in 结对情况)
-// is shown or hidden in both, else its place.
-func cellKey(ti int, t *Table, ref cellRef) string {
+// numKey names the count name of part i of d (the whole unit after the
+// parts) for the mask, so that a number shown in several reports is one
+// number: "services@c12#2026-11". The part is named by its id (a
+// community's line of its street's report is the community's report; a
+// street's total its line of the district's), and the period as the
+// number has it (numberPeriod).
+func numKey(name string, d *store.ReportData, i int) string {
+	part := unitKey(d.Unit)
+	if i < len(d.Unit.Parts) {
+		part = partKey(d.Unit, d.Unit.Parts[i])
+	}
+	return name + "@" + part + numberPeriod(name, d.Period)
+}
+
+// unitKey names a unit in the mask's keys.
+func unitKey(u store.ReportUnit) string {
+	switch u.Kind {
+	case store.UnitCommunity:
+		return "c" + strconv.FormatInt(u.ID, 10)
+	case store.UnitStreet:
+		return "s" + strconv.FormatInt(u.ID, 10)
+	}
+	return "d:" + u.Name
+}
+
+// partKey names a part of unit u: a street of a district, else a community.
+func partKey(u store.ReportUnit, p store.ReportPart) string {
+	if u.Kind == store.UnitDistrict {
+		return "s" + strconv.FormatInt(p.ID, 10)
+	}
+	return "c" + strconv.FormatInt(p.ID, 10)
+}
+
+// numberPeriod is the period a count belongs to, as a key's suffix. The
+// register (elders and volunteers as they stand now) is the same number in
+// every report: no period. Pairing, 高龄 and the cases still open are as
+// of the period's last day: a quarter's are its last month's. The others
+// are the period's own: services, cards and cases opened and resolved add
+// up over the months (sumsOverMonths), the elders and volunteers served
+// and compliance do not.
+func numberPeriod(name string, p store.Period) string {
+	switch {
+	case inRegister(name):
+		return ""
+	case name == "elders.category.advanced_age" || strings.HasPrefix(name, "pairing.") || strings.HasPrefix(name, "cases.open."):
+		return "#" + p.Months[len(p.Months)-1]
+	}
+	return "#" + p.Label
+}
+
+// inRegister reports whether the count named name is the register's.
+func inRegister(name string) bool {
+	switch {
+	case name == "elders" || name == "volunteers" || name == "volunteers.active":
+		return true
+	case name == "elders.category.advanced_age":
+		return false
+	}
+	for _, prefix := range []string{"elders.status.", "elders.self_care.", "elders.category.", "volunteers.kind."} {
+		if strings.HasPrefix(name, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// sumsOverMonths reports whether a quarter's count named name is its
+// months' added up. Cases resolved are counted once a quarter even when
+// resolved twice, but a reader would add the months up all the same.
+func sumsOverMonths(name string) bool {
+	switch {
+	case name == "services.elders":
+		return false
+	case name == "elders.new" || name == "services" || name == "cards":
+		return true
+	}
+	for _, prefix := range []string{"services.", "cards.", "cases.opened.", "cases.resolved."} {
+		if strings.HasPrefix(name, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// cellKey names a cell for the mask: its count's key when it has one,
+// else its place (prefix names the report).
+func cellKey(prefix string, ti int, t *Table, ref cellRef) string {
 	if c := t.at(ref); c != nil && c.key != "" {
 		return c.key
 	}
-	return fmt.Sprintf("%d/%d/%d", ti, ref.row, ref.col)
+	return fmt.Sprintf("%s/%d/%d/%d", prefix, ti, ref.row, ref.col)
 }
 
-// maskTables hides, in a viewer's report, every number resting on one to
-// four people and every number that would give one back: the report's
-// tables and their sums, and those of the reports that show the same
-// numbers (more), go into one mask.Set, which decides.
-func maskTables(tables []Table, more ...Table) {
-	var s mask.Set
-	all := append(append([]Table(nil), tables...), more...)
-	for ti := range all {
-		t := &all[ti]
+// addTables puts the numbers of tables, their sums and their percentages
+// in s; with register only the register's counts and the sums among them.
+func addTables(s *mask.Set, prefix string, tables []Table, register bool) {
+	for ti := range tables {
+		t := &tables[ti]
+		key := func(ref cellRef) string { return cellKey(prefix, ti, t, ref) }
+		inSet := func(ref cellRef) bool {
+			c := t.at(ref)
+			return c != nil && c.IsNum && (!register || (c.count && inRegister(baseName(c.key))))
+		}
 		for r, row := range t.Rows {
 			for c, cell := range row {
-				k := cellKey(ti, t, cellRef{r, c})
-				switch {
-				case !cell.IsNum:
+				switch ref := (cellRef{r, c}); {
+				case !inSet(ref):
 				case cell.count:
-					s.Count(k, int64(cell.Num))
+					s.Count(key(ref), int64(cell.Num))
 				default:
-					s.Value(k, cell.Num, cell.Base)
+					s.Value(key(ref), cell.Num, cell.Base)
 				}
 			}
 		}
+	rels:
 		for _, rel := range t.rels {
-			parts := make([]string, len(rel.parts))
-			for i, p := range rel.parts {
-				parts[i] = cellKey(ti, t, p)
+			if !inSet(rel.total) {
+				continue
 			}
-			s.Sum(cellKey(ti, t, rel.total), parts...)
+			parts := make([]string, 0, len(rel.parts))
+			for _, p := range rel.parts {
+				if !inSet(p) {
+					if register {
+						continue rels
+					}
+					continue
+				}
+				parts = append(parts, key(p))
+			}
+			s.Sum(key(rel.total), parts...)
+		}
+		if register {
+			continue
 		}
 		for _, d := range t.derived {
-			if c := t.at(d.cell); c == nil || !c.IsNum {
+			c := t.at(d.cell)
+			if c == nil || !c.IsNum {
 				continue
 			}
 			from := make([]string, len(d.from))
 			for i, f := range d.from {
-				from[i] = cellKey(ti, t, f)
+				from[i] = key(f)
 			}
-			s.Value(cellKey(ti, t, d.cell), t.at(d.cell).Num, t.at(d.cell).Base, from...)
+			s.Value(key(d.cell), c.Num, c.Base, from...)
 		}
 	}
+}
+
+// baseName is the count's name of a key: "services" of "services@c12#2026-11".
+func baseName(key string) string {
+	if i := strings.IndexByte(key, '@'); i >= 0 {
+		return key[:i]
+	}
+	return key
+}
+
+// applyStates marks every number of tables as s decides it.
+func applyStates(s *mask.Set, prefix string, tables []Table) {
 	for ti := range tables {
 		t := &tables[ti]
 		for r, row := range t.Rows {
@@ -143,7 +255,7 @@ func maskTables(tables []Table, more ...Table) {
 				if !row[c].IsNum {
 					continue
 				}
-				switch s.State(cellKey(ti, t, cellRef{r, c})) {
+				switch s.State(cellKey(prefix, ti, t, cellRef{r, c})) {
 				case mask.Small:
 					row[c].Masked = true
 				case mask.Hidden:
@@ -152,4 +264,12 @@ func maskTables(tables []Table, more ...Table) {
 			}
 		}
 	}
+}
+
+// maskTables hides, in tables read alone, every number resting on one to
+// four people and every number that would give one back.
+func maskTables(tables []Table) {
+	var s mask.Set
+	addTables(&s, "", tables, false)
+	applyStates(&s, "", tables)
 }

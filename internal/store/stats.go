@@ -10,6 +10,7 @@ import (
 // identified from them, so the district viewer may see them.
 type CommunityStats struct {
 	CommunityID int64
+	StreetID    int64
 	Name        string
 	Elders      int
 	ByStatus    map[string]int
@@ -35,26 +36,26 @@ func (db *DB) Stats(ctx context.Context, a care.Actor) ([]CommunityStats, error)
 		return nil, care.ErrForbidden()
 	}
 	cutoff := dateString(db.today().AddDate(-care.AdvancedAge, 0, 0))
-	rows, err := db.read.QueryContext(ctx, db.q(`SELECT c.id, c.name, e.status, e.self_care, COUNT(e.id),
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT c.id, c.street_id, c.name, e.status, e.self_care, COUNT(e.id),
  SUM(CASE WHEN e.categories LIKE '%,empty_nest,%' THEN 1 ELSE 0 END),
  SUM(CASE WHEN e.categories LIKE '%,three_no,%' THEN 1 ELSE 0 END),
  SUM(CASE WHEN e.categories LIKE '%,sick_disabled,%' THEN 1 ELSE 0 END),
  SUM(CASE WHEN e.birth_date <= ? THEN 1 ELSE 0 END),
  SUM(CASE WHEN EXISTS (SELECT 1 FROM pairings p WHERE p.elder_id = e.id AND p.ended_on IS NULL) THEN 1 ELSE 0 END)
  FROM communities c LEFT JOIN elders e ON e.community_id = c.id
- WHERE `+cond+` GROUP BY c.id, c.name, e.status, e.self_care ORDER BY c.id`), append([]any{cutoff}, args...)...)
+ WHERE `+cond+` GROUP BY c.id, c.street_id, c.name, e.status, e.self_care ORDER BY c.id`), append([]any{cutoff}, args...)...)
 	if err != nil {
 		return nil, err
 	}
 	var out []CommunityStats
 	idx := map[int64]int{}
 	for rows.Next() {
-		var id int64
+		var id, street int64
 		var name string
 		var status, selfCare *string
 		var n int
 		var en, tn, sd, aa, paired *int
-		if err := rows.Scan(&id, &name, &status, &selfCare, &n, &en, &tn, &sd, &aa, &paired); err != nil {
+		if err := rows.Scan(&id, &street, &name, &status, &selfCare, &n, &en, &tn, &sd, &aa, &paired); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -62,7 +63,7 @@ func (db *DB) Stats(ctx context.Context, a care.Actor) ([]CommunityStats, error)
 		if !ok {
 			i = len(out)
 			idx[id] = i
-			out = append(out, CommunityStats{CommunityID: id, Name: name, ByStatus: map[string]int{}, ByCategory: map[string]int{},
+			out = append(out, CommunityStats{CommunityID: id, StreetID: street, Name: name, ByStatus: map[string]int{}, ByCategory: map[string]int{},
 				BySelfCare: map[string]int{}, Volunteers: map[string]int{}})
 		}
 		if status == nil {

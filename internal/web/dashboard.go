@@ -10,6 +10,7 @@ import (
 
 	"carecircle/internal/care"
 	"carecircle/internal/mask"
+	"carecircle/internal/report"
 	"carecircle/internal/store"
 	"carecircle/internal/tracker"
 )
@@ -106,6 +107,7 @@ func (s *Server) servicesChart(ctx context.Context, p *page, months []string, ro
 		c.Series = append(c.Series, chartSeries{Key: key, Name: name, Colour: colour, Counts: make([]int, len(months))})
 	}
 	var keyOf func(r store.MonthlyServices) string
+	unit := "c" // the series' units in the mask's keys: communities or streets
 	switch {
 	case a.Role == care.RoleCommunity:
 		c.Title, c.By, c.Stacked = translate(lang, "近六个月服务次数（按服务类别）"), translate(lang, "服务类别"), true
@@ -115,6 +117,7 @@ func (s *Server) servicesChart(ctx context.Context, p *page, months []string, ro
 		keyOf = func(r store.MonthlyServices) string { return r.Kind }
 	case a.Role == care.RoleViewer && a.StreetID == 0:
 		c.Title, c.By = translate(lang, "近六个月服务次数（按街道）"), translate(lang, "街道")
+		unit = "s"
 		streets, err := s.db.Streets(ctx, a)
 		if err != nil {
 			return c, err
@@ -143,10 +146,21 @@ func (s *Server) servicesChart(ctx context.Context, p *page, months []string, ro
 		m, in := monthIndex[r.Month]
 		if ok && in {
 			c.Series[i].Counts[m] += r.Count
-			c.Series[i].addType(m, r.Kind+"."+r.Type, r.Count)
 		}
 	}
-	c.mask()
+	var shown *report.MonthlyMask
+	if c.Masked {
+		streets, err := s.db.Streets(ctx, a)
+		if err != nil {
+			return c, err
+		}
+		comms, err := s.db.Communities(ctx, a)
+		if err != nil {
+			return c, err
+		}
+		shown = report.NewMonthlyMask(streets, comms, a, months, rows)
+	}
+	c.mask(shown, func(series string) string { return unit + series })
 	return c, nil
 }
 

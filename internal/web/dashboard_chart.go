@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"carecircle/internal/care"
 	"carecircle/internal/mask"
+	"carecircle/internal/report"
 	"carecircle/internal/tracker"
 )
 
@@ -37,19 +37,6 @@ type chartSeries struct {
 	// viewer), set by mask.
 	Texts []string
 	Rates []tracker.Counts
-	// types are the counts per month by service type ("life.greeting"):
-	// the report's services table, whose sums the mask must know.
-	types []map[string]int
-}
-
-func (s *chartSeries) addType(month int, typ string, n int) {
-	if s.types == nil {
-		s.types = make([]map[string]int, len(s.Counts))
-	}
-	if s.types[month] == nil {
-		s.types[month] = map[string]int{}
-	}
-	s.types[month][typ] += n
 }
 
 // chart is what both dashboard charts are drawn from.
@@ -77,69 +64,17 @@ type chart struct {
 const chartW, chartLeft, chartRight, chartTop, plotH = 640, 52, 16, 16, 180
 
 // mask fills the texts of the counts and the months' totals: for a viewer
-// through one mask.Set in which each month's series add up to its total
-// (the total of this month is the home page's tile, and the reports add
-// up the same services), so no total minus the bars shown gives a "<5"
-// back.
-func (c *chart) mask() {
-	var set mask.Set
-	key := func(what string, series, month int) string {
-		return what + "@" + strconv.Itoa(series) + "@" + strconv.Itoa(month)
-	}
-	var types []string // in the order of the report's rows
-	for _, k := range care.ServiceKinds {
-		for _, st := range care.ServiceTypes {
-			if st.Kind == k.Code {
-				types = append(types, st.Kind+"."+st.Code)
-			}
-		}
-	}
-	// The sums of the report's services table, in its order: each type's
-	// communities (or streets) add up to its total, and so do the months'
-	// services; each column's types add up to its services.
-	for mi := range c.Months {
-		cols := make([]int, 0, len(c.Series)+1)
-		for si := range c.Series {
-			cols = append(cols, si)
-		}
-		cols = append(cols, -1)
-		for _, typ := range append(types, "services") {
-			total := 0
-			for si, s := range c.Series {
-				n := s.Counts[mi]
-				if typ != "services" {
-					n = 0
-					if s.types != nil && s.types[mi] != nil {
-						n = s.types[mi][typ]
-					}
-				}
-				set.Count(key(typ, si, mi), int64(n))
-				total += n
-			}
-			set.Count(key(typ, -1, mi), int64(total))
-			if len(c.Series) > 1 {
-				parts := make([]string, len(c.Series))
-				for si := range c.Series {
-					parts[si] = key(typ, si, mi)
-				}
-				set.Sum(key(typ, -1, mi), parts...)
-			}
-		}
-		for _, si := range cols {
-			parts := make([]string, len(types))
-			for i, typ := range types {
-				parts[i] = key(typ, si, mi)
-			}
-			set.Sum(key("services", si, mi), parts...)
-		}
-	}
+// as the months' reports show them (report.MonthlyMask), so no total minus
+// the bars shown gives a "<5" back, here or across the reports.
+func (c *chart) mask(shown *report.MonthlyMask, unit func(series string) string) {
 	text := func(si, mi, n int) string {
-		if c.Masked {
-			if st := set.State(key("services", si, mi)); st != mask.Shown {
-				return st.Text()
-			}
+		if !c.Masked {
+			return strconv.Itoa(n)
 		}
-		return strconv.Itoa(n)
+		if si < 0 {
+			return shown.Text("", c.Months[mi], n)
+		}
+		return shown.Text(unit(c.Series[si].Key), c.Months[mi], n)
 	}
 	c.TotalTexts = make([]string, len(c.Months))
 	for mi := range c.Months {

@@ -49,7 +49,11 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, p *page) error {
 		if err != nil {
 			return err
 		}
-		d.View = report.NewOverview(st, d.Masked)
+		streets, err := s.db.Streets(r.Context(), p.Actor)
+		if err != nil {
+			return err
+		}
+		d.View = report.NewOverview(st, streets, p.Actor)
 		if p.Actor.EditsRegistry() {
 			if d.Cases, err = s.db.Cases(r.Context(), p.Actor, true); err != nil {
 				return err
