@@ -255,3 +255,60 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
+
+// TestAnAccountKeepsItsStreetOrIsRefused: the street an administrator
+// names is kept when it is the community's (volunteer's, clinic's), the
+// account is refused naming street_id (community_id) when it is not, and
+// left empty it is taken from what the account is tied to. Nothing is
+// written for a refused account.
+func TestAnAccountKeepsItsStreetOrIsRefused(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		f := storetest.Seed(t, db)
+		ctx := context.Background()
+		other := care.Street{Name: "安乐街道", District: "鼓楼区"}
+		if err := db.CreateStreet(ctx, f.Admin, &other); err != nil {
+			t.Fatal(err)
+		}
+		before, err := db.Users(ctx, f.Admin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			u     care.User
+			field string
+		}{
+			{care.User{Role: care.RoleCommunity, StreetID: other.ID, CommunityID: f.C1.ID}, "street_id"},
+			{care.User{Role: care.RoleVolunteer, StreetID: other.ID, VolunteerID: f.Vol1.ID}, "street_id"},
+			{care.User{Role: care.RoleVolunteer, CommunityID: f.C2.ID, VolunteerID: f.Vol1.ID}, "community_id"},
+			{care.User{Role: care.RoleClinic, StreetID: other.ID, ClinicID: f.Clinic.ID}, "street_id"},
+			{care.User{Role: care.RoleViewer, StreetID: 99999}, "street_id"},
+			{care.User{Role: care.RoleStation, StreetID: 99999}, "street_id"},
+		} {
+			c.u.Username = "newstaff"
+			fieldErr(t, db.CreateUser(ctx, f.Admin, &c.u, "a-long-and-fine-one"), c.field)
+		}
+		if after, _ := db.Users(ctx, f.Admin); len(after) != len(before) {
+			t.Fatalf("a refused account was written: %d accounts, %d before", len(after), len(before))
+		}
+		for i, u := range []care.User{
+			{Role: care.RoleCommunity, StreetID: f.Street.ID, CommunityID: f.C1.ID},
+			{Role: care.RoleCommunity, CommunityID: f.C2.ID},
+			{Role: care.RoleVolunteer, StreetID: f.Street.ID, CommunityID: f.C1.ID, VolunteerID: f.Vol1.ID},
+			{Role: care.RoleClinic, ClinicID: f.Clinic.ID},
+			{Role: care.RoleViewer, StreetID: other.ID},
+		} {
+			u.Username = "staff" + string(rune('a'+i))
+			if err := db.CreateUser(ctx, f.Admin, &u, "a-long-and-fine-one"); err != nil {
+				t.Fatalf("%s: %v", u.Role, err)
+			}
+			want := f.Street.ID
+			if u.Role == care.RoleViewer {
+				want = other.ID
+			}
+			got, err := db.Authenticate(ctx, u.Username, "a-long-and-fine-one")
+			if err != nil || got.StreetID != want {
+				t.Fatalf("%s account's street: %d (%v), want %d", u.Role, got.StreetID, err, want)
+			}
+		}
+	})
+}

@@ -72,40 +72,64 @@ func (db *DB) validateUser(ctx context.Context, u *care.User, password string) e
 	if u.Lang == "" {
 		u.Lang = "zh"
 	}
+	// An account's street is where its data lives. The administrator of a
+	// street office who names a street and then a community (volunteer,
+	// clinic) of another street has made a mistake: moving the account
+	// silently to the other street would give it that street's data, so a
+	// street_id that disagrees is refused, naming it; left empty, it is
+	// taken from the community, volunteer or clinic.
+	agree := func(field string, given, derived int64) int64 {
+		if given != 0 && derived != 0 && given != derived {
+			place := care.Msg{ZH: "街道", EN: "street"}
+			if field == "community_id" {
+				place = care.Msg{ZH: "社区", EN: "community"}
+			}
+			f.Add(field, care.Msg{ZH: "与所选" + tiedTo(u.Role).ZH + "所在的" + place.ZH + "不一致（可留空）",
+				EN: "does not match the " + place.EN + " of the chosen " + tiedTo(u.Role).EN + " (may be left empty)"})
+			return given
+		}
+		return derived
+	}
 	var need string
 	switch u.Role {
 	case care.RoleAdmin:
 	case care.RoleViewer, care.RoleStation:
 		if u.StreetID == 0 && u.Role == care.RoleStation {
 			need = "street_id"
+		} else if u.StreetID != 0 && db.lookupID(ctx, "SELECT id FROM streets WHERE id = ?", u.StreetID) == 0 {
+			f.Add("street_id", care.Msg{ZH: "街道不存在", EN: "no such street"})
 		}
 	case care.RoleCommunity:
 		need = "community_id"
 		if u.CommunityID != 0 {
 			need = ""
-			u.StreetID = db.lookupID(ctx, "SELECT street_id FROM communities WHERE id = ?", u.CommunityID)
-			if u.StreetID == 0 {
+			street := db.lookupID(ctx, "SELECT street_id FROM communities WHERE id = ?", u.CommunityID)
+			if street == 0 {
 				f.Add("community_id", care.MsgUnknownComm)
 			}
+			u.StreetID = agree("street_id", u.StreetID, street)
 		}
 	case care.RoleVolunteer:
 		need = "volunteer_id"
 		if u.VolunteerID != 0 {
 			need = ""
-			u.CommunityID = db.lookupID(ctx, "SELECT community_id FROM volunteers WHERE id = ?", u.VolunteerID)
-			u.StreetID = db.lookupID(ctx, "SELECT street_id FROM communities WHERE id = ?", u.CommunityID)
-			if u.StreetID == 0 {
+			community := db.lookupID(ctx, "SELECT community_id FROM volunteers WHERE id = ?", u.VolunteerID)
+			street := db.lookupID(ctx, "SELECT street_id FROM communities WHERE id = ?", community)
+			if street == 0 {
 				f.Add("volunteer_id", care.Msg{ZH: "志愿者不存在", EN: "no such volunteer"})
 			}
+			u.CommunityID = agree("community_id", u.CommunityID, community)
+			u.StreetID = agree("street_id", u.StreetID, street)
 		}
 	case care.RoleClinic:
 		need = "clinic_id"
 		if u.ClinicID != 0 {
 			need = ""
-			u.StreetID = db.lookupID(ctx, "SELECT street_id FROM clinics WHERE id = ?", u.ClinicID)
-			if u.StreetID == 0 {
+			street := db.lookupID(ctx, "SELECT street_id FROM clinics WHERE id = ?", u.ClinicID)
+			if street == 0 {
 				f.Add("clinic_id", care.Msg{ZH: "卫生服务机构不存在", EN: "no such clinic"})
 			}
+			u.StreetID = agree("street_id", u.StreetID, street)
 		}
 	default:
 		f.Add("role", care.MsgBadChoice)
@@ -114,6 +138,18 @@ func (db *DB) validateUser(ctx context.Context, u *care.User, password string) e
 		f.Add(need, care.MsgRequired)
 	}
 	return f.Err()
+}
+
+// tiedTo names what an account of role is tied to, for validateUser's
+// messages.
+func tiedTo(role string) care.Msg {
+	switch role {
+	case care.RoleVolunteer:
+		return care.Msg{ZH: "志愿者", EN: "volunteer"}
+	case care.RoleClinic:
+		return care.Msg{ZH: "卫生服务机构", EN: "clinic"}
+	}
+	return care.Msg{ZH: "社区", EN: "community"}
 }
 
 func (db *DB) lookupID(ctx context.Context, query string, id int64) int64 {

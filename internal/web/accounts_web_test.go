@@ -171,3 +171,41 @@ func TestWebLoginRetryAfter(t *testing.T) {
 		}
 	})
 }
+
+// TestUsersFormRefusesAStreetThatIsNotTheCommunitys: a community account
+// whose street is not its community's is refused in place, naming the
+// street field in Chinese; left empty, the community's street is taken.
+func TestUsersFormRefusesAStreetThatIsNotTheCommunitys(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		f := storetest.Seed(t, db)
+		ctx := context.Background()
+		admin := &care.User{Username: "admin", Role: care.RoleAdmin}
+		if err := db.CreateUser(ctx, f.Admin, admin, storetest.Password); err != nil {
+			t.Fatal(err)
+		}
+		other := care.Street{Name: "安乐街道", District: "鼓楼区"}
+		if err := db.CreateStreet(ctx, f.Admin, &other); err != nil {
+			t.Fatal(err)
+		}
+		a := newBrowser(t, newServer(t, db))
+		a.login("admin")
+		_, doc := a.get("/users")
+		form := url.Values{"csrf": {csrfOf(doc)}, "username": {"newstaff"}, "role": {care.RoleCommunity}, "password": {"a-long-and-fine-one"},
+			"street_id": {strconv.FormatInt(other.ID, 10)}, "community_id": {strconv.FormatInt(f.C1.ID, 10)}}
+		resp, page := a.post("/users", form)
+		msg := page.Find(`[data-field="street_id"] .field-error`).Text()
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(msg, "与所选社区所在的街道不一致") {
+			t.Fatalf("a street not the community's: %d %q", resp.StatusCode, msg)
+		}
+		if _, err := db.Authenticate(ctx, "newstaff", "a-long-and-fine-one"); err == nil {
+			t.Fatal("the refused account was created")
+		}
+		form.Set("street_id", "")
+		if resp, _ := a.post("/users", form); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("without a street: %d", resp.StatusCode)
+		}
+		if u, err := db.Authenticate(ctx, "newstaff", "a-long-and-fine-one"); err != nil || u.StreetID != f.Street.ID {
+			t.Fatalf("the account takes its community's street: %+v %v", u, err)
+		}
+	})
+}
