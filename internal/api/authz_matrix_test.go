@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"carecircle/internal/care"
+	"carecircle/internal/notify"
 	"carecircle/internal/store"
 	"carecircle/internal/store/storetest"
 )
@@ -250,6 +251,8 @@ var families = map[string]family{
 	"alerts":      {registry, registry},
 	"standards":   {roles(rStation, rCommunity, rVolunteer, rClinic, rViewer), roles(rStation)},
 	"festivals":   {roles(rStation, rCommunity, rVolunteer, rClinic, rViewer), roles(rStation)},
+	"inbox":       {everyone, everyone}, // each reads and marks only their own messages
+	"duty":        {registry, registry},
 }
 
 // Expectations of matrixExceptions.
@@ -338,6 +341,7 @@ type matrixWorld struct {
 	pairing                    map[int64]int64 // elder -> pairing
 	record, caseOf, alert      map[int64]int64 // elder -> id
 	spareUser                  int64
+	inbox                      map[string]string // username -> a message in their inbox
 	ownSession, foreignSession string
 	station2                   care.Actor
 }
@@ -353,7 +357,8 @@ func newMatrixWorld(t *testing.T, db *store.DB, as string) *matrixWorld {
 			t.Fatal(err)
 		}
 	}
-	w := &matrixWorld{e: e, pairing: map[int64]int64{}, record: map[int64]int64{}, caseOf: map[int64]int64{}, alert: map[int64]int64{}}
+	w := &matrixWorld{e: e, pairing: map[int64]int64{}, record: map[int64]int64{}, caseOf: map[int64]int64{}, alert: map[int64]int64{},
+		inbox: map[string]string{}}
 	st2 := care.Street{Name: "长乐街道", District: "秦淮区", City: "南京市"}
 	must(db.CreateStreet(ctx, f.Admin, &st2))
 	w.station2 = care.Actor{Role: care.RoleStation, StreetID: st2.ID, Username: "station2"}
@@ -410,6 +415,15 @@ func newMatrixWorld(t *testing.T, db *store.DB, as string) *matrixWorld {
 	spare := &care.User{Username: "spare", Role: care.RoleCommunity, StreetID: f.Street.ID, CommunityID: f.C1.ID}
 	must(db.CreateUser(ctx, f.Admin, spare, storetest.Password))
 	w.spareUser = spare.ID
+	// A message in every account's inbox (community 2's is everyone's foreign one).
+	users, err := db.Users(ctx, f.Admin)
+	must(err)
+	for _, u := range users {
+		id := "inbox-" + u.Username
+		must(db.Enqueue(ctx, notify.Message{ID: id, Kind: notify.KindReminder, Channel: notify.ChannelInbox,
+			To: notify.Recipient{UserID: u.ID, Name: u.Username}, Text: inboxText(u.Username)}))
+		w.inbox[u.Username] = id
+	}
 	// A second session of the caller (own) and one of community 2 (foreign).
 	if as != "" {
 		u, err := db.Authenticate(ctx, usernameOf(f, as), storetest.Password)
@@ -495,7 +509,9 @@ func (w *matrixWorld) callerOf(role string) caller {
 		"elders": s(f.Elder1.ID), "volunteers": s(f.Vol1.ID), "communities": s(f.C1.ID), "clinics": s(f.Clinic.ID),
 		"services": s(w.record[f.Elder1.ID]), "cases": s(w.caseOf[f.Elder1.ID]), "pairings": s(w.pairing[f.Elder1.ID]),
 		"alerts": s(w.alert[f.Elder1.ID]), "users": s(w.spareUser), "sessions": w.ownSession,
-	}, foreign: map[string][]string{"sessions": {w.foreignSession}}}
+		"inbox": w.inbox[usernameOf(f, role)],
+	}, foreign: map[string][]string{"sessions": {w.foreignSession}, "inbox": {w.inbox[f.Comm2.Username]}},
+		markers: []string{inboxText(f.Comm2.Username)}}
 	var foreignElders, foreignVols []int64
 	switch role {
 	case rStation:
@@ -601,7 +617,11 @@ func classify(rt apiRoute, role string) (string, bool) {
 }
 
 // idKinds are the kinds callerOf has objects of.
-var idKinds = []string{"elders", "volunteers", "communities", "clinics", "services", "cases", "pairings", "alerts", "users", "sessions"}
+var idKinds = []string{"elders", "volunteers", "communities", "clinics", "services", "cases", "pairings", "alerts", "users", "sessions", "inbox"}
+
+// inboxText is the text of the matrix's message to username: the one to
+// community 2 is a marker no one else may be shown.
+func inboxText(username string) string { return "给" + username + "的站内消息" }
 
 // idKind is the segment before {id}: the kind of object it names.
 func idKind(path string) string {

@@ -236,3 +236,55 @@ func (db *DB) onDuty(ctx context.Context, q queryer, communityID int64, at time.
 		care.RoleStation, false, communityID)
 	return users, false, err
 }
+
+// DutyView is a community's roster as the duty page and API show it: the
+// roster, the accounts that may be put on it, and who is on duty now.
+type DutyView struct {
+	Community care.Community
+	Roster    *duty.Roster
+	Staff     []care.User // active staff accounts of the community
+	OnDuty    []care.User // told now (OnDuty)
+	Rostered  bool        // false: nobody rostered now, everyone is told
+}
+
+// DutyViews returns the rosters the actor keeps: community staff their
+// community's, the station every community of its street (or the one
+// communityID names).
+func (db *DB) DutyViews(ctx context.Context, a care.Actor, communityID int64) ([]DutyView, error) {
+	var ids []int64
+	if a.Role == care.RoleStation && communityID == 0 {
+		cs, err := db.Communities(ctx, a)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cs {
+			ids = append(ids, c.ID)
+		}
+	} else {
+		id, err := db.dutyCommunity(ctx, a, communityID)
+		if err != nil {
+			return nil, err
+		}
+		ids = []int64{id}
+	}
+	now := db.Now()
+	var out []DutyView
+	for _, id := range ids {
+		c, err := db.GetCommunity(ctx, a, id)
+		if err != nil {
+			return nil, err
+		}
+		v := DutyView{Community: *c}
+		if v.Roster, err = db.loadRoster(ctx, db.read, id, time.Time{}); err != nil {
+			return nil, err
+		}
+		if v.Staff, err = db.staffOf(ctx, db.read, id); err != nil {
+			return nil, err
+		}
+		if v.OnDuty, v.Rostered, err = db.onDuty(ctx, db.read, id, now); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
