@@ -57,7 +57,6 @@ func TestInboxAPI(t *testing.T) {
 	})
 }
 
-
 // TestNotifySettingsAPI: the caller's channels and quiet hours, with every
 // field's problem at once.
 func TestNotifySettingsAPI(t *testing.T) {
