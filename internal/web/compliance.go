@@ -81,7 +81,10 @@ func (s *Server) compliancePage(w http.ResponseWriter, r *http.Request, p *page)
 	if err != nil {
 		return err
 	}
-	community, _ := strconv.ParseInt(r.URL.Query().Get("community_id"), 10, 64)
+	community, err := queryCommunity(r)
+	if err != nil {
+		return err
+	}
 	rows, err := s.tracker.Table(r.Context(), p.Actor, month, community)
 	if err != nil {
 		return err

@@ -60,7 +60,10 @@ type greetingsData struct {
 // greeted today (live) and the open alerts. The station sees how many are
 // left in each community and chooses one.
 func (s *Server) greetingsPage(w http.ResponseWriter, r *http.Request, p *page) error {
-	community, _ := strconv.ParseInt(r.URL.Query().Get("community_id"), 10, 64)
+	community, err := queryCommunity(r)
+	if err != nil {
+		return err
+	}
 	d := greetingsData{}
 	if p.Actor.Role == care.RoleStation {
 		comms, err := s.db.Communities(r.Context(), p.Actor)
@@ -102,7 +105,10 @@ func (s *Server) greetingsPage(w http.ResponseWriter, r *http.Request, p *page) 
 
 // greetingsLive answers the minute's poll with the list alone.
 func (s *Server) greetingsLive(w http.ResponseWriter, r *http.Request, p *page) error {
-	community, _ := strconv.ParseInt(r.URL.Query().Get("community_id"), 10, 64)
+	community, err := queryCommunity(r)
+	if err != nil {
+		return err
+	}
 	live, err := s.notGreeted(r, p.Actor, community)
 	if err != nil {
 		return err

@@ -3,7 +3,9 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 
 	"carecircle/internal/care"
 	"carecircle/internal/store"
@@ -41,6 +43,16 @@ func queryID(q url.Values, name string, fe care.FieldErrors) int64 {
 		fe.Add(name, msgNumber)
 	}
 	return v
+}
+
+// queryCommunity reads a page's community_id filter as the API's lists
+// do: empty is every community the actor sees, a malformed one is 422
+// naming it (never "no filter"); one the actor may not see is the store's
+// 404.
+func queryCommunity(r *http.Request) (int64, error) {
+	fe := care.FieldErrors{}
+	id := queryID(r.URL.Query(), "community_id", fe)
+	return id, fe.Err()
 }
 
 func (s *Server) elderList(w http.ResponseWriter, r *http.Request, p *page) error {
@@ -270,4 +282,44 @@ func (s *Server) elderRevealID(w http.ResponseWriter, r *http.Request, p *page) 
 	w.Header().Set("Cache-Control", "no-store")
 	w.Write([]byte(`<span class="revealed" id="id-number">` + templateEscape(plain) + `</span>`))
 	return nil
+}
+
+// queryFields name the fields of pages' queries for the error page.
+var queryFields = map[string]care.Msg{
+	"community_id": {ZH: "社区", EN: "community"},
+	"street_id":    {ZH: "街道", EN: "street"},
+	"priority":     {ZH: "优先级", EN: "priority"},
+}
+
+// invalidText is a 422 without a form to mark, as the error page says
+// it: every field with its reason, "输入有误：社区（community_id）应为数字".
+func invalidText(err error, lang string) string {
+	ce, ok := err.(*care.Error)
+	if !ok || len(ce.Fields) == 0 {
+		return care.ErrorMessage(err)
+	}
+	names := make([]string, 0, len(ce.Fields))
+	for k := range ce.Fields {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	parts := make([]string, len(names))
+	for i, k := range names {
+		label := k
+		if m, ok := queryFields[k]; ok {
+			label = m.In(lang) + "（" + k + "）"
+			if lang == "en" {
+				label = m.In(lang) + " (" + k + ")"
+			}
+		}
+		sep := ""
+		if lang == "en" {
+			sep = " "
+		}
+		parts[i] = label + sep + ce.Fields[k].In(lang)
+	}
+	if lang == "en" {
+		return "Invalid input: " + strings.Join(parts, "; ")
+	}
+	return "输入有误：" + strings.Join(parts, "；")
 }

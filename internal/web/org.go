@@ -47,6 +47,9 @@ func (s *Server) showOrg(w http.ResponseWriter, r *http.Request, p *page, status
 func (s *Server) communitySave(w http.ResponseWriter, r *http.Request, p *page) error {
 	f := newForm(r)
 	c := &care.Community{ID: f.int64("id"), StreetID: f.int64("street_id"), Name: f.str("name"), Code: f.str("code")}
+	if err := f.errs.Err(); err != nil {
+		return err
+	}
 	for _, line := range strings.Split(f.str("buildings"), "\n") {
 		if line = strings.TrimSpace(line); line != "" {
 			c.Buildings = append(c.Buildings, line)
@@ -66,6 +69,9 @@ func (s *Server) communitySave(w http.ResponseWriter, r *http.Request, p *page) 
 func (s *Server) clinicSave(w http.ResponseWriter, r *http.Request, p *page) error {
 	f := newForm(r)
 	c := &care.Clinic{ID: f.int64("id"), StreetID: f.int64("street_id"), Name: f.str("name"), Phone: f.str("phone"), Address: f.str("address")}
+	if err := f.errs.Err(); err != nil {
+		return err
+	}
 	for _, id := range f.r.PostForm["community_ids"] {
 		v, err := strconv.ParseInt(id, 10, 64)
 		if err != nil {

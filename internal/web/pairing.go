@@ -68,8 +68,12 @@ func (s *Server) showPairing(w http.ResponseWriter, r *http.Request, p *page, q 
 	}
 	ctx := r.Context()
 	d := pairingData{Reach: pairplan.DefaultReachM}
-	d.CommunityID, _ = strconv.ParseInt(q.Get("community_id"), 10, 64)
-	if p.Actor.Role == care.RoleCommunity {
+	fe := care.FieldErrors{}
+	d.CommunityID = queryID(q, "community_id", fe)
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	if p.Actor.Role == care.RoleCommunity && d.CommunityID == 0 {
 		d.CommunityID = p.Actor.CommunityID
 	}
 	if v, err := strconv.ParseFloat(q.Get("max"), 64); err == nil {

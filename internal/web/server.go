@@ -270,6 +270,8 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, p *page, er
 	case http.StatusInternalServerError:
 		s.log.Error("web", "method", r.Method, "path", r.URL.Path, "err", err)
 		p.Error = p.T("出错了，请稍后再试")
+	case http.StatusUnprocessableEntity:
+		p.Error = invalidText(err, p.Lang)
 	default:
 		p.Error = care.ErrorMessage(err)
 	}

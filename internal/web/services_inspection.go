@@ -44,7 +44,10 @@ func (s *Server) inspectionPage(w http.ResponseWriter, r *http.Request, p *page)
 	if store.ValidMonth(month) != nil {
 		month = s.db.LastEndedMonth()
 	}
-	only, _ := strconv.ParseInt(r.URL.Query().Get("community_id"), 10, 64)
+	only, err := queryCommunity(r)
+	if err != nil {
+		return err
+	}
 	if r.URL.Query().Get("signed") != "" {
 		p.Flash = p.T("已保存") + ": " + r.URL.Query().Get("signed")
 	}
@@ -97,6 +100,10 @@ func (s *Server) inspectionSignClean(w http.ResponseWriter, r *http.Request, p *
 	}
 	f := newForm(r)
 	month, only := f.str("month"), f.int64("community_id")
+	if err := f.errs.Err(); err != nil {
+		// A malformed community is refused, never read as every community.
+		return err
+	}
 	refuse := func(err error) error {
 		p.setError(err)
 		p.Error = reason(p, err)
