@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"carecircle/internal/care"
+	"carecircle/internal/notify"
 	"carecircle/internal/ratelimit"
 	"carecircle/internal/store"
 )
@@ -25,6 +26,9 @@ func (s *Server) routesAccounts(m *http.ServeMux) {
 
 type accountData struct {
 	Sessions []store.SessionInfo
+	// Notify is how the person is reached (the saved settings, or the
+	// form as typed when it was refused).
+	Notify notify.Settings
 }
 
 func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, p *page) error {
@@ -32,9 +36,20 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, p *page) er
 }
 
 func (s *Server) showAccount(w http.ResponseWriter, r *http.Request, p *page, status int) error {
+	return s.showAccountWith(w, r, p, status, nil)
+}
+
+// showAccountWith shows the account page with the notification settings
+// given (nil: the saved ones).
+func (s *Server) showAccountWith(w http.ResponseWriter, r *http.Request, p *page, status int, n *notify.Settings) error {
 	var d accountData
 	var err error
 	if d.Sessions, err = s.db.UserSessions(r.Context(), p.User.ID, p.token); err != nil {
+		return err
+	}
+	if n != nil {
+		d.Notify = *n
+	} else if d.Notify, err = s.db.NotifySettings(r.Context(), p.User.ID); err != nil {
 		return err
 	}
 	p.Title, p.Active, p.Data = "我的账号", "account", d

@@ -106,6 +106,7 @@ func (s *Server) routes() {
 	s.routesCompliance(m)
 	s.routesRegister(m)
 	s.routesReports(m)
+	s.routesNotify(m)
 	m.Handle("/", s.auth(func(w http.ResponseWriter, r *http.Request, p *page) error {
 		return care.ErrNotFound("页面 / page")
 	}))
@@ -141,6 +142,8 @@ type page struct {
 	// Errors are field errors to show beside the fields, in Lang.
 	Errors map[string]string
 	Error  string
+	// Unread is the bell's count: the user's unread inbox messages.
+	Unread int
 	token  string
 }
 
@@ -163,7 +166,7 @@ var navRegistry = []navItem{
 // Nav lists the header links the page's role may use, in feature order.
 func (p *page) Nav() []navItem {
 	var out []navItem
-	for _, group := range [][]navItem{navRegistry, navPairing, navServices, navCompliance, navRegister, navReports} {
+	for _, group := range [][]navItem{navRegistry, navPairing, navServices, navCompliance, navRegister, navReports, navNotify} {
 		for _, n := range group {
 			for _, r := range n.Roles {
 				if r == p.Actor.Role {
@@ -218,6 +221,10 @@ func (s *Server) auth(h pageHandler) http.Handler {
 			}
 			http.Redirect(w, r, "/account", http.StatusSeeOther)
 			return
+		}
+		// The bell on every page: one indexed count.
+		if n, err := s.db.UnreadCount(r.Context(), p.Actor); err == nil {
+			p.Unread = n
 		}
 		if err := h(w, r, p); err != nil {
 			s.renderError(w, r, p, err)
