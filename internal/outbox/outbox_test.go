@@ -551,3 +551,45 @@ func TestSMTP(t *testing.T) {
 		}
 	})
 }
+
+// slowSender takes a minute of the store's clock per message.
+type slowSender struct {
+	clk  *clock
+	sent []string
+}
+
+func (s *slowSender) Send(_ context.Context, m notify.Message) error {
+	s.clk.Add(time.Minute + time.Second)
+	s.sent = append(s.sent, m.ID)
+	return nil
+}
+
+// TestSlowBatchHandedBack: when slow deliveries have eaten half of a
+// claim's lease, the rest of the batch is handed back at once rather than
+// sent under a lease about to run out.
+func TestSlowBatchHandedBack(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		storetest.Seed(t, db)
+		ctx := context.Background()
+		clk := useClock(db)
+		s := &slowSender{clk: clk}
+		w := outbox.New(db, map[notify.Channel]outbox.Sender{notify.ChannelSMS: s}, outbox.Config{Owner: "w", Lease: 2 * time.Minute})
+		if err := db.Enqueue(ctx, smsTo("s-1", 0, notify.KindReminder), smsTo("s-2", 0, notify.KindReminder)); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := w.RunOnce(ctx); n != 2 || len(s.sent) != 1 {
+			t.Fatalf("claimed %d, sent %v", n, s.sent)
+		}
+		rest := "s-2"
+		if s.sent[0] == "s-2" {
+			rest = "s-1"
+		}
+		if m := get(t, db, rest); m.Status != notify.StatusPending || m.LeaseOwner != "" || m.NextAttemptAt.After(clk.Now()) {
+			t.Fatalf("handed back for the next claim: %+v", m)
+		}
+		w.RunOnce(ctx)
+		if len(s.sent) != 2 {
+			t.Fatalf("sent %v", s.sent)
+		}
+	})
+}

@@ -158,23 +158,35 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	for i, m := range msgs {
-		if ctx.Err() != nil {
+		switch {
+		case ctx.Err() != nil:
 			// Stopping: hand the rest back at once rather than when the
 			// lease runs out.
-			after := context.WithoutCancel(ctx)
-			for _, rest := range msgs[i:] {
-				if _, err := w.db.OutboxRetry(after, w.cfg.Owner, rest.ID, w.db.Now(), "the server stopped before sending it"); err != nil {
-					w.cfg.Log.Error("outbox: hand back", "id", rest.ID, "err", err)
-				}
-			}
+			w.handBack(ctx, msgs[i:], "the server stopped before sending it")
 			return len(msgs), nil
-		}
-		if !w.db.Now().Before(m.LeaseUntil) {
-			continue // the lease ran out: another worker may have it now
+		case w.db.Now().Add(w.cfg.Lease / 2).After(m.LeaseUntil):
+			// Slow channels ate half the lease: a send started now could
+			// outlive it and another worker send the message too.
+			w.handBack(ctx, msgs[i:], "")
+			return len(msgs), nil
 		}
 		w.deliver(ctx, m)
 	}
 	return len(msgs), nil
+}
+
+// handBack releases claimed messages for the next claim, now.
+func (w *Worker) handBack(ctx context.Context, msgs []store.OutboxMessage, reason string) {
+	after := context.WithoutCancel(ctx)
+	for _, m := range msgs {
+		why := reason
+		if why == "" {
+			why = m.LastError
+		}
+		if _, err := w.db.OutboxRetry(after, w.cfg.Owner, m.ID, w.db.Now(), why); err != nil {
+			w.cfg.Log.Error("outbox: hand back", "id", m.ID, "err", err)
+		}
+	}
 }
 
 // deliver sends one message and records the outcome; the outcome is

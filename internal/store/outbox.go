@@ -117,6 +117,14 @@ func (db *DB) ClaimOutbox(ctx context.Context, owner string, channels []notify.C
 		return nil, nil
 	}
 	now := db.Now()
+	// Most looks find nothing due: answer those from the read pool, so an
+	// idle worker takes no write lock (SQLite's one writer serves the
+	// greetings).
+	var due int
+	if err := db.read.QueryRowContext(ctx, db.q(`SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE status = 'pending'
+ AND next_attempt_at <= ? AND lease_until <= ? LIMIT 1) d`), stamp(now), stamp(now)).Scan(&due); err != nil || due == 0 {
+		return nil, err
+	}
 	args := []any{owner, stamp(now.Add(lease)), stamp(now), stamp(now)}
 	for _, c := range channels {
 		args = append(args, c)
