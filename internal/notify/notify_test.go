@@ -208,10 +208,10 @@ func TestMessageValidateAndIDs(t *testing.T) {
 	if len(ok.ID) != 36 || ok.ID[14] != '4' {
 		t.Errorf("NewID: %s", ok.ID)
 	}
-	if NewID() == NewID() {
+	if a, b := NewID(), NewID(); a == b {
 		t.Error("NewID repeats")
 	}
-	if EventID("a", 1) == EventID("a1") || EventID("a", 1) != EventID("a", 1) || EventID("ab", "c") == EventID("a", "bc") {
+	if a, b := EventID("a", 1), EventID("a", 1); a != b || a == EventID("a1") || EventID("ab", "c") == EventID("a", "bc") {
 		t.Error("EventID must be stable and unambiguous")
 	}
 	bad := Message{Kind: "sms", Channel: "fax", Text: " "}
