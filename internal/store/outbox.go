@@ -117,25 +117,23 @@ func (db *DB) ClaimOutbox(ctx context.Context, owner string, channels []notify.C
 		return nil, nil
 	}
 	now := db.Now()
+	due := `SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? AND lease_until <= ?
+ AND channel IN (` + strings.TrimSuffix(strings.Repeat("?,", len(channels)), ",") + `) ORDER BY next_attempt_at LIMIT ?`
+	dueArgs := []any{stamp(now), stamp(now)}
+	for _, c := range channels {
+		dueArgs = append(dueArgs, c)
+	}
 	// Most looks find nothing due: answer those from the read pool, so an
 	// idle worker takes no write lock (SQLite's one writer serves the
 	// greetings).
-	var due int
-	if err := db.read.QueryRowContext(ctx, db.q(`SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE status = 'pending'
- AND next_attempt_at <= ? AND lease_until <= ? LIMIT 1) d`), stamp(now), stamp(now)).Scan(&due); err != nil || due == 0 {
+	var found int
+	if err := db.read.QueryRowContext(ctx, db.q(`SELECT COUNT(*) FROM (`+due+`) d`), append(dueArgs, 1)...).Scan(&found); err != nil || found == 0 {
 		return nil, err
 	}
-	args := []any{owner, stamp(now.Add(lease)), stamp(now), stamp(now)}
-	for _, c := range channels {
-		args = append(args, c)
-	}
-	args = append(args, limit)
 	var out []OutboxMessage
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, db.q(`UPDATE outbox SET lease_owner = ?, lease_until = ?, attempts = attempts + 1
- WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? AND lease_until <= ?
-  AND channel IN (`+strings.TrimSuffix(strings.Repeat("?,", len(channels)), ",")+`) ORDER BY next_attempt_at LIMIT ?`+db.dialect.skipLocked+`)
- RETURNING `+outboxColumns), args...)
+ WHERE id IN (`+due+db.dialect.skipLocked+`) RETURNING `+outboxColumns), append([]any{owner, stamp(now.Add(lease))}, append(dueArgs, limit)...)...)
 		if err != nil {
 			return err
 		}
