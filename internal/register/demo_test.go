@@ -84,12 +84,12 @@ func TestDemoRegisterFiles(t *testing.T) {
 			t.Fatalf("%s is stale; run: go test ./internal/register -run TestDemoRegisterFiles -update", f.name)
 		}
 		for i, r := range got.rows[:len(want)-1] {
-			if !reflect.DeepEqual(trimRight(r.cells), trimRight(want[i+1])) {
-				t.Fatalf("%s row %d is stale (%q, want %q); run with -update", f.name, r.num, r.cells, want[i+1])
+			if !reflect.DeepEqual(trimRight(r.cells()), trimRight(want[i+1])) {
+				t.Fatalf("%s row %d is stale (%q, want %q); run with -update", f.name, r.num, r.cells(), want[i+1])
 			}
 		}
 		db, station := demoCommunities(t)
-		last := [][]string{got.headers, got.rows[len(got.rows)-1].cells}
+		last := [][]string{got.headers, got.rows[len(got.rows)-1].cells()}
 		var buf bytes.Buffer
 		if err := WriteRows(&buf, CSV, "x", last, false); err != nil {
 			t.Fatal(err)

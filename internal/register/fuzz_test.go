@@ -30,7 +30,7 @@ func FuzzReadTable(f *testing.F) {
 			t.Fatalf("%d rows read, the limit is %d", len(tb.rows), MaxRows)
 		}
 		for _, r := range tb.rows {
-			for i := range r.cells {
+			for i := range r.ends {
 				if n := len([]rune(r.cell(i))); n > MaxCellChars {
 					t.Fatalf("a cell of %d characters", n)
 				}

@@ -2,6 +2,7 @@ package register
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strings"
 
@@ -51,22 +52,37 @@ type Report struct {
 	// Committed is true when the rows were written; with any error nothing is.
 	Committed bool
 	Planned   []Planned
-	Errors    []Problem
+	// Errors are every problem of the file as a whole and of its first
+	// MaxListedRows bad rows; Problems and BadRowCount count them all.
+	Errors      []Problem
+	Problems    int
+	BadRowCount int
 	// Ignored are the file's headers that match no column.
 	Ignored []string
 }
 
+// MaxListedRows is how many bad rows a report lists with their problems:
+// a file of 100,000 bad rows is reported by its first 1,000 and counted,
+// so the report and the memory it takes stay small whatever the file.
+const MaxListedRows = 1000
+
 // OK reports whether every row can be imported.
 func (r *Report) OK() bool { return len(r.Errors) == 0 }
 
-// BadRows counts the rows with at least one error.
+// BadRows counts the rows with at least one error, listed or not.
 func (r *Report) BadRows() int {
-	rows := map[int]bool{}
+	if r.BadRowCount > 0 {
+		return r.BadRowCount
+	}
+	rows := map[int]bool{} // a report stored before the count was kept
 	for _, p := range r.Errors {
 		rows[p.Row] = true
 	}
 	return len(rows)
 }
+
+// Unlisted counts the problems a report counts but does not list.
+func (r *Report) Unlisted() int { return max(r.Problems-len(r.Errors), 0) }
 
 var msgMissingColumn = care.Msg{ZH: "缺少此列", EN: "this column is missing"}
 
@@ -95,17 +111,17 @@ func Import(ctx context.Context, db *store.DB, a care.Actor, kind Kind, file str
 }
 
 func importElders(ctx context.Context, db *store.DB, a care.Actor, rep *Report, data []byte, o Options) error {
-	im := &importer[elderRow]{s: elderSchema, rep: rep, title: func(r *elderRow) string { return r.Name }}
+	var rows []store.ElderImport
+	im := &importer[elderRow]{s: elderSchema, rep: rep, start: func(n int) { rows = make([]store.ElderImport, n) },
+		keep: func(i, num int, r *elderRow) {
+			rows[i] = store.ElderImport{Row: num, Elder: r.Elder, Community: r.community, Clinic: r.clinic}
+		}}
 	if ok, err := im.read(data, o); !ok {
 		return err
 	}
-	rows := make([]store.ElderImport, len(im.rows))
-	for i := range im.rows {
-		r := &im.rows[i]
-		rows[i] = store.ElderImport{Row: im.t.rows[i].num, Elder: r.Elder, Community: r.community, Clinic: r.clinic}
-	}
+	im.title = func(i int) string { return rows[i].Elder.Name }
 	res, err := db.ImportElders(ctx, a, rows, store.ImportOptions{DryRun: o.DryRun || !rep.OK(), Fields: im.l.fields,
-		Source: rep.File, Progress: o.Progress, MergeElder: mergeElder(im.l.fields)})
+		Source: rep.File, Progress: o.Progress, MergeElder: mergeElder(im.l.fields), OnError: im.storeError})
 	if err != nil {
 		return err
 	}
@@ -114,17 +130,17 @@ func importElders(ctx context.Context, db *store.DB, a care.Actor, rep *Report, 
 }
 
 func importVolunteers(ctx context.Context, db *store.DB, a care.Actor, rep *Report, data []byte, o Options) error {
-	im := &importer[volunteerRow]{s: volunteerSchema, rep: rep, title: func(r *volunteerRow) string { return r.Name }}
+	var rows []store.VolunteerImport
+	im := &importer[volunteerRow]{s: volunteerSchema, rep: rep, start: func(n int) { rows = make([]store.VolunteerImport, n) },
+		keep: func(i, num int, r *volunteerRow) {
+			rows[i] = store.VolunteerImport{Row: num, Volunteer: r.Volunteer, Community: r.community}
+		}}
 	if ok, err := im.read(data, o); !ok {
 		return err
 	}
-	rows := make([]store.VolunteerImport, len(im.rows))
-	for i := range im.rows {
-		r := &im.rows[i]
-		rows[i] = store.VolunteerImport{Row: im.t.rows[i].num, Volunteer: r.Volunteer, Community: r.community}
-	}
+	im.title = func(i int) string { return rows[i].Volunteer.Name }
 	res, err := db.ImportVolunteers(ctx, a, rows, store.ImportOptions{DryRun: o.DryRun || !rep.OK(), Fields: im.l.fields,
-		Source: rep.File, Progress: o.Progress, MergeVolunteer: mergeVolunteer(im.l.fields)})
+		Source: rep.File, Progress: o.Progress, MergeVolunteer: mergeVolunteer(im.l.fields), OnError: im.storeError})
 	if err != nil {
 		return err
 	}
@@ -133,19 +149,22 @@ func importVolunteers(ctx context.Context, db *store.DB, a care.Actor, rep *Repo
 }
 
 // importer reads one file's rows with a schema and gathers the report.
+// Each row is parsed and handed to keep at once (the store's type), so the
+// file's rows are never held twice.
 type importer[R any] struct {
-	s      *schema[R]
-	rep    *Report
-	title  func(r *R) string
-	t      *table
-	l      *layout
-	rows   []R
-	marked map[problemKey]bool
-}
-
-type problemKey struct {
-	row    int
-	column string
+	s     *schema[R]
+	rep   *Report
+	start func(n int)            // told how many rows there are
+	keep  func(i, num int, r *R) // row i, numbered num in the file
+	title func(i int) string     // the name of row i, for the planned rows
+	t     *table
+	l     *layout
+	// seen holds, per row with problems, the schema columns already named
+	// (a cell that could not be read is also empty to validation, and the
+	// first reason is the precise one); bit 63 is any other column.
+	seen map[int]uint64
+	// listed are the row numbers whose problems the report lists, in order.
+	listed []int
 }
 
 // read parses every cell; it reports false when the file cannot be
@@ -174,9 +193,11 @@ func (im *importer[R]) read(data []byte, o Options) (bool, error) {
 		}
 		return false, nil
 	}
-	im.rows = make([]R, len(t.rows))
+	im.start(len(t.rows))
+	r := new(R)
 	for i, rec := range t.rows {
-		r := &im.rows[i]
+		var zero R
+		*r = zero
 		for j, col := range im.l.of {
 			if col < 0 {
 				continue
@@ -186,27 +207,97 @@ func (im *importer[R]) read(data []byte, o Options) (bool, error) {
 			}
 		}
 		im.s.finish(r)
+		im.keep(i, rec.num, r)
 		o.progress("read", i+1, len(t.rows))
 	}
+	im.forgetUnlisted()
 	return true, nil
 }
 
-// add records a problem unless the cell already has one: a cell that
-// could not be read is also empty to validation, and the first reason is
-// the precise one.
-func (im *importer[R]) add(row int, column, value string, m care.Msg) {
-	if im.marked == nil {
-		im.marked = map[problemKey]bool{}
-	}
-	k := problemKey{row, strings.TrimSpace(column)}
-	if im.marked[k] {
+// forgetUnlisted lets go of the cells of the rows after the last one the
+// report can list: once MaxListedRows bad rows are listed, the store's
+// checks can add no row after them, and the cells are kept only to quote
+// the values of the rows the report lists.
+func (im *importer[R]) forgetUnlisted() {
+	if len(im.listed) < MaxListedRows {
 		return
 	}
-	im.marked[k] = true
+	last := im.listed[len(im.listed)-1]
+	for i := range im.t.rows {
+		if im.t.rows[i].num > last {
+			im.t.rows[i].text, im.t.rows[i].ends = "", nil
+		}
+	}
+}
+
+// storeError takes a bad row's error from the store's checks: its fields,
+// each named by its column.
+func (im *importer[R]) storeError(index int, ce *care.Error) {
+	rec := im.t.rows[index]
+	for _, field := range sortedFields(ce.Fields) {
+		col := im.s.columnOf(im.l, field)
+		im.add(rec.num, col, im.valueOf(rec, col), ce.Fields[field])
+	}
+}
+
+// add records a problem unless the cell already has one, counting it; the
+// report lists it when its row is among the first MaxListedRows bad rows
+// (problems of the file as a whole, row 0, always).
+func (im *importer[R]) add(row int, column, value string, m care.Msg) {
+	if im.seen == nil {
+		im.seen = map[int]uint64{}
+	}
+	column = strings.TrimSpace(column)
+	bit := uint64(1) << 63
+	if j, ok := im.s.index[headerKey(column)]; ok && j < 63 {
+		bit = 1 << j
+	}
+	marks, known := im.seen[row]
+	if marks&bit != 0 && (bit != 1<<63 || im.listedProblem(row, column)) {
+		return
+	}
+	im.seen[row] = marks | bit
+	im.rep.Problems++
+	if !known && row > 0 {
+		im.rep.BadRowCount++
+	}
+	if row > 0 && !im.list(row) {
+		return
+	}
 	if im.fieldOf(column) == "id_number" && len(strings.TrimSpace(value)) >= 8 {
 		value = care.MaskIDNumber(strings.TrimSpace(value)) // reports are shown on screen
 	}
-	im.rep.Errors = append(im.rep.Errors, Problem{Row: row, Column: Quote(k.column), Value: Quote(strings.TrimSpace(value)), Reason: m})
+	im.rep.Errors = append(im.rep.Errors, Problem{Row: row, Column: Quote(column), Value: Quote(strings.TrimSpace(value)), Reason: m})
+}
+
+// listedProblem reports whether the report lists a problem of row and
+// column already (for columns outside the schema, which share one mark).
+func (im *importer[R]) listedProblem(row int, column string) bool {
+	for _, p := range im.rep.Errors {
+		if p.Row == row && p.Column == Quote(column) {
+			return true
+		}
+	}
+	return false
+}
+
+// list reports whether row's problems are listed, making room for it when
+// it comes before the last row listed.
+func (im *importer[R]) list(row int) bool {
+	i, found := slices.BinarySearch(im.listed, row)
+	switch {
+	case found:
+		return true
+	case len(im.listed) < MaxListedRows:
+	case i == len(im.listed):
+		return false
+	default:
+		last := im.listed[len(im.listed)-1]
+		im.listed = im.listed[:len(im.listed)-1]
+		im.rep.Errors = slices.DeleteFunc(im.rep.Errors, func(p Problem) bool { return p.Row == last })
+	}
+	im.listed = slices.Insert(im.listed, i, row)
+	return true
 }
 
 func (im *importer[R]) fieldOf(header string) string {
@@ -216,29 +307,14 @@ func (im *importer[R]) fieldOf(header string) string {
 	return ""
 }
 
-// finish maps the store's field errors to columns and lists the good rows.
+// finish lists the good rows and orders the problems.
 func (im *importer[R]) finish(res *store.ImportResult) {
-	for _, re := range res.Errors {
-		rec := im.t.rows[re.Index]
-		ce, ok := re.Err.(*care.Error)
-		if !ok {
-			continue
-		}
-		for _, field := range sortedFields(ce.Fields) {
-			col := im.s.columnOf(im.l, field)
-			im.add(rec.num, col, im.valueOf(rec, col), ce.Fields[field])
-		}
-	}
-	bad := map[int]bool{}
-	for _, p := range im.rep.Errors {
-		bad[p.Row] = true
-	}
 	for i, act := range res.Actions {
 		num := im.t.rows[i].num
-		if act == "" || bad[num] {
+		if _, bad := im.seen[num]; act == "" || bad {
 			continue
 		}
-		im.rep.Planned = append(im.rep.Planned, Planned{Row: num, Action: act, Name: im.title(&im.rows[i])})
+		im.rep.Planned = append(im.rep.Planned, Planned{Row: num, Action: act, Name: im.title(i)})
 		if act == store.ActionCreate {
 			im.rep.Created++
 		} else {

@@ -24,13 +24,18 @@ type ReportJSON struct {
 	Updated   int           `json:"updated"`
 	Committed bool          `json:"committed"`
 	Errors    []ProblemJSON `json:"errors"`
-	Ignored   []string      `json:"ignored_columns"`
+	// BadRows and Problems count every bad row and problem; errors lists
+	// those of the first MaxListedRows bad rows.
+	BadRows  int      `json:"bad_rows"`
+	Problems int      `json:"problems"`
+	Ignored  []string `json:"ignored_columns"`
 }
 
 // JSON is the report with reasons in lang.
 func (r *Report) JSON(lang string) ReportJSON {
 	out := ReportJSON{Kind: r.Kind, File: r.File, Rows: r.Rows, Created: r.Created, Updated: r.Updated,
-		Committed: r.Committed, Errors: []ProblemJSON{}, Ignored: append([]string{}, r.Ignored...)}
+		Committed: r.Committed, Errors: []ProblemJSON{}, BadRows: r.BadRows(), Problems: max(r.Problems, len(r.Errors)),
+		Ignored: append([]string{}, r.Ignored...)}
 	for _, p := range r.Errors {
 		out.Errors = append(out.Errors, ProblemJSON{Row: p.Row, Column: p.Column, Value: p.Value, Reason: p.Reason.In(lang)})
 	}
@@ -84,5 +89,37 @@ func (r *Report) WriteText(w io.Writer, dryRun bool, lang string) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", row, p.Column, p.Value, p.Reason.In(lang))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if n := r.Unlisted(); n > 0 {
+		_, err := fmt.Fprintln(w, r.unlistedLine(lang))
+		return err
+	}
+	return nil
+}
+
+// unlistedLine says how many problems a report counts but does not list.
+func (r *Report) unlistedLine(lang string) string {
+	if lang == "en" {
+		return fmt.Sprintf("… and %d more problems after row %d, not listed: correct the rows above and check the file again.",
+			r.Unlisted(), r.lastListed())
+	}
+	return fmt.Sprintf("……第 %d 行之后还有 %d 个问题未列出：请先改正以上各行，再检查一次。", r.lastListed(), r.Unlisted())
+}
+
+// UnlistedText is unlistedLine for screens; empty when everything is listed.
+func (r *Report) UnlistedText(lang string) string {
+	if r.Unlisted() == 0 {
+		return ""
+	}
+	return r.unlistedLine(lang)
+}
+
+func (r *Report) lastListed() int {
+	last := 0
+	for _, p := range r.Errors {
+		last = max(last, p.Row)
+	}
+	return last
 }

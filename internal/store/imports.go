@@ -42,6 +42,11 @@ type ImportOptions struct {
 	// Progress, when set, is told how far the check ("check") and the
 	// writing ("write") have come.
 	Progress func(stage string, done, total int)
+	// OnError, when set, is given each bad row's error (a *care.Error
+	// whose Fields are keyed by care field name) as it is found, and the
+	// result keeps none: a file of 100,000 bad rows would otherwise hold
+	// 100,000 of them.
+	OnError func(index int, err *care.Error)
 }
 
 func (o ImportOptions) has(field string) bool {
@@ -81,8 +86,11 @@ type ImportResult struct {
 	// Actions holds ActionCreate or ActionUpdate per row ("" for a bad row).
 	Actions []string
 	// Errors name each bad row by its index in the batch; each Err is a
-	// *care.Error whose Fields are keyed by care field name.
-	Errors    []RowError
+	// *care.Error whose Fields are keyed by care field name. Empty when
+	// the options' OnError took them.
+	Errors []RowError
+	// Bad counts the bad rows.
+	Bad       int
 	Committed bool
 }
 
@@ -201,16 +209,23 @@ func (db *DB) ImportElders(ctx context.Context, a care.Actor, rows []ElderImport
 		return nil, err
 	}
 	res := &ImportResult{Actions: make([]string, len(rows))}
-	plan := make([]*care.Elder, len(rows))
-	olds := make([]*care.Elder, len(rows))
+	// The plan is kept only while it may be written: not in a dry run,
+	// and not after a bad row.
+	var plan, olds []*care.Elder
+	if !o.DryRun {
+		plan, olds = make([]*care.Elder, len(rows)), make([]*care.Elder, len(rows))
+	}
 	seen := map[string]int{}
 	for i := range rows {
 		f := care.FieldErrors{}
-		plan[i], olds[i] = db.planElder(a, refs, existing, seen, &rows[i], o, f)
-		res.record(i, olds[i] != nil, f)
+		p, old := db.planElder(a, refs, existing, seen, &rows[i], o, f)
+		res.record(i, old != nil, f, o)
+		if plan != nil && res.Bad == 0 {
+			plan[i], olds[i] = p, old
+		}
 		o.progress("check", i+1, len(rows))
 	}
-	if len(res.Errors) > 0 || o.DryRun {
+	if res.Bad > 0 || o.DryRun {
 		return res, nil
 	}
 	err = db.tx(ctx, func(tx *sql.Tx) error {
@@ -245,10 +260,15 @@ func (db *DB) ImportElders(ctx context.Context, a care.Actor, rows []ElderImport
 	return res, nil
 }
 
-func (res *ImportResult) record(i int, update bool, f care.FieldErrors) {
+func (res *ImportResult) record(i int, update bool, f care.FieldErrors, o ImportOptions) {
 	switch {
 	case len(f) > 0:
-		res.Errors = append(res.Errors, RowError{Index: i, Err: f.Err()})
+		res.Bad++
+		if o.OnError != nil {
+			o.OnError(i, f.Err().(*care.Error))
+		} else {
+			res.Errors = append(res.Errors, RowError{Index: i, Err: f.Err()})
+		}
 	case update:
 		res.Actions[i] = ActionUpdate
 		res.Updated++
@@ -264,7 +284,9 @@ func (res *ImportResult) record(i int, update bool, f care.FieldErrors) {
 // communities and clinics by name, duplicates.
 func (db *DB) planElder(a care.Actor, refs *importRefs, existing map[string]*storedElder, seen map[string]int,
 	r *ElderImport, o ImportOptions, f care.FieldErrors) (plan, old *care.Elder) {
-	in := r.Elder
+	// The row's elder is normalised in place and, for a new elder, is the
+	// plan itself: a batch of 100,000 rows is not copied again.
+	in := &r.Elder
 	statusGiven := in.Status != ""
 	in.Normalize()
 	var hash string
@@ -276,12 +298,13 @@ func (db *DB) planElder(a care.Actor, refs *importRefs, existing map[string]*sto
 	e := in
 	if cur != nil && cur.inScope(a) {
 		old = &cur.Elder
-		e = *old
-		e.IDNumber = in.IDNumber
-		o.MergeElder(&e, &in)
+		merged := *old
+		merged.IDNumber = in.IDNumber
+		o.MergeElder(&merged, in)
 		if !statusGiven {
-			e.Status = old.Status // an empty 状态 never revives the deceased
+			merged.Status = old.Status // an empty 状态 never revives the deceased
 		}
+		e = &merged
 	}
 	var keep int64
 	if old != nil {
@@ -308,7 +331,7 @@ func (db *DB) planElder(a care.Actor, refs *importRefs, existing map[string]*sto
 			seen[hash] = r.Row
 		}
 	}
-	return &e, old
+	return e, old
 }
 
 func (r *importRefs) resolveClinic(name string, community int64, f care.FieldErrors) *int64 {
@@ -424,16 +447,21 @@ func (db *DB) ImportVolunteers(ctx context.Context, a care.Actor, rows []Volunte
 		return nil, err
 	}
 	res := &ImportResult{Actions: make([]string, len(rows))}
-	plan := make([]*care.Volunteer, len(rows))
-	olds := make([]*care.Volunteer, len(rows))
+	var plan, olds []*care.Volunteer
+	if !o.DryRun {
+		plan, olds = make([]*care.Volunteer, len(rows)), make([]*care.Volunteer, len(rows))
+	}
 	seen := map[string]int{}
 	for i := range rows {
 		f := care.FieldErrors{}
-		plan[i], olds[i] = db.planVolunteer(a, refs, existing, seen, &rows[i], o, f)
-		res.record(i, olds[i] != nil, f)
+		p, old := db.planVolunteer(a, refs, existing, seen, &rows[i], o, f)
+		res.record(i, old != nil, f, o)
+		if plan != nil && res.Bad == 0 {
+			plan[i], olds[i] = p, old
+		}
 		o.progress("check", i+1, len(rows))
 	}
-	if len(res.Errors) > 0 || o.DryRun {
+	if res.Bad > 0 || o.DryRun {
 		return res, nil
 	}
 	err = db.tx(ctx, func(tx *sql.Tx) error {
@@ -461,18 +489,20 @@ func (db *DB) ImportVolunteers(ctx context.Context, a care.Actor, rows []Volunte
 // the one registered with the same phone in the same community if any.
 func (db *DB) planVolunteer(a care.Actor, refs *importRefs, existing map[string]*care.Volunteer, seen map[string]int,
 	r *VolunteerImport, o ImportOptions, f care.FieldErrors) (plan, old *care.Volunteer) {
-	in := r.Volunteer
+	in := &r.Volunteer // normalised in place; a new volunteer is the plan itself
 	statusGiven := in.Status != ""
 	in.Normalize()
 	in.CommunityID = refs.resolveCommunity(a, r.Community, 0, f)
 	v := in
 	key := volunteerKey(in.CommunityID, in.Phone)
 	if cur := existing[key]; cur != nil && in.Phone != "" {
-		old, v = cur, *cur
-		o.MergeVolunteer(&v, &in)
+		merged := *cur
+		old = cur
+		o.MergeVolunteer(&merged, in)
 		if !statusGiven {
-			v.Status = cur.Status
+			merged.Status = cur.Status
 		}
+		v = &merged
 	}
 	if err := v.Validate(db.today()); err != nil {
 		for k, m := range err.(*care.Error).Fields {
@@ -484,7 +514,7 @@ func (db *DB) planVolunteer(a care.Actor, refs *importRefs, existing map[string]
 	} else {
 		seen[key] = r.Row
 	}
-	return &v, old
+	return v, old
 }
 
 func volunteerKey(community int64, phone string) string {

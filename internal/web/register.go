@@ -124,7 +124,8 @@ type problemView struct {
 }
 
 // Screens show at most this many problems and planned rows; the CLI and
-// the API report them all.
+// the API list every problem of the first register.MaxListedRows bad rows
+// (and count the others).
 const (
 	shownErrors  = 500
 	shownPlanned = 200
@@ -143,9 +144,10 @@ func newJobView(st jobStatus, lang string) jobView {
 	}
 	rep := st.Report
 	v.Summary = rep.Summary(!st.Commit, lang)
+	v.More = rep.Unlisted()
 	for i, e := range rep.Errors {
 		if i == shownErrors {
-			v.More = len(rep.Errors) - shownErrors
+			v.More += len(rep.Errors) - shownErrors
 			break
 		}
 		v.Errors = append(v.Errors, problemView{Row: e.Row, Column: e.Column, Value: e.Value, Reason: e.Reason.In(lang)})
