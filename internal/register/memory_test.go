@@ -18,7 +18,7 @@ import (
 func allBadRows(n int) [][]string {
 	rows := [][]string{elderHeader}
 	for i := range n {
-		rows = append(rows, []string{"老人" + strconv.Itoa(i), "女", "32010519300101" + strconv.Itoa(1000+i%9000)[:3] + "X",
+		rows = append(rows, []string{"老人" + strconv.Itoa(i), "女", "32010519300101" + strconv.Itoa(1000 + i%9000)[:3] + "X",
 			"1930-13-" + strconv.Itoa(i%40), "电话" + strconv.Itoa(i), "没有这个社区" + strconv.Itoa(i%50), strconv.Itoa(i%30+1) + "栋", "1单元",
 			strconv.Itoa(100 + i%900), "独居", "能走" + strconv.Itoa(i), "空巢、病残", "子女" + strconv.Itoa(i), "不是电话" + strconv.Itoa(i), "儿子"})
 	}
