@@ -115,6 +115,13 @@ func (db *DB) elderWhere(ctx context.Context, a care.Actor, f ElderFilter) (stri
 	if err := db.CheckCommunityFilter(ctx, a, f.CommunityID); err != nil {
 		return "", nil, err
 	}
+	if f.ClinicID != 0 {
+		// Like a community, a clinic the actor cannot see is 404, never an
+		// empty list or export.
+		if _, err := db.GetClinic(ctx, a, f.ClinicID); err != nil {
+			return "", nil, err
+		}
+	}
 	conds := []string{scope}
 	add := func(cond string, v ...any) {
 		conds = append(conds, cond)
