@@ -302,6 +302,8 @@ func (db *DB) signTx(ctx context.Context, tx *sql.Tx, a care.Actor, elderID int6
 // SignCleanCards signs, in one go, the given cards of a month that carry no
 // flag; each signature gets its own audit entry. It returns how many were
 // signed and skips (without error) cards that are flagged or already signed.
+// An elder the station cannot see is 404 and nothing is signed: another
+// street's elder is never skipped quietly as if its card were flagged.
 func (db *DB) SignCleanCards(ctx context.Context, a care.Actor, elderIDs []int64, month, comment string) (int, error) {
 	if a.Role != care.RoleStation {
 		return 0, care.ErrForbidden()
@@ -312,6 +314,9 @@ func (db *DB) SignCleanCards(ctx context.Context, a care.Actor, elderIDs []int64
 	signed := 0
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		for _, id := range elderIDs {
+			if _, err := db.getElder(ctx, tx, a, id); err != nil {
+				return err
+			}
 			// Judge each card as it is at the moment it is signed.
 			entries, err := db.cardEntries(ctx, tx, id, month)
 			if err != nil {
