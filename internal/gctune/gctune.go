@@ -12,6 +12,7 @@ package gctune
 import (
 	"os"
 	"runtime/debug"
+	"sync"
 )
 
 // Percent and Limit are what Server sets when the environment does not.
@@ -38,5 +39,43 @@ func Server() (restore func()) {
 		if prevLimit >= 0 {
 			debug.SetMemoryLimit(prevLimit)
 		}
+	}
+}
+
+// BoundedPercent is the collector's percentage while Bounded work runs.
+const BoundedPercent = 100
+
+var (
+	boundedMu   sync.Mutex
+	boundedRuns int
+	boundedPrev int
+)
+
+// Bounded lowers the collector's percentage to BoundedPercent, if it is
+// higher, until the returned function is called; calls may overlap. Work
+// whose memory must stay bounded whatever the input (an import of 100,000
+// rows must peak under 300 MB) runs inside it: at the server's Percent
+// the heap a dry run leaves for the collector reached about 570 MB against
+// 220–250 MB at 100, and records logged meanwhile pay only for the
+// minutes an import takes.
+func Bounded() (done func()) {
+	boundedMu.Lock()
+	if boundedRuns == 0 {
+		boundedPrev = debug.SetGCPercent(BoundedPercent)
+		if boundedPrev >= 0 && boundedPrev < BoundedPercent {
+			debug.SetGCPercent(boundedPrev) // already tighter: keep it
+		}
+	}
+	boundedRuns++
+	boundedMu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			boundedMu.Lock()
+			defer boundedMu.Unlock()
+			if boundedRuns--; boundedRuns == 0 {
+				debug.SetGCPercent(boundedPrev)
+			}
+		})
 	}
 }

@@ -42,3 +42,34 @@ func TestServerLeavesTheOperatorsChoice(t *testing.T) {
 	}
 	debug.SetGCPercent(50)
 }
+
+// TestBoundedTightensWhileWorkRuns: overlapping bounded work keeps the
+// collector at BoundedPercent until the last one ends, and never loosens
+// a tighter setting.
+func TestBoundedTightensWhileWorkRuns(t *testing.T) {
+	before := debug.SetGCPercent(Percent)
+	defer debug.SetGCPercent(before)
+	gc := func() int { p := debug.SetGCPercent(-1); debug.SetGCPercent(p); return p }
+	first, second := Bounded(), Bounded()
+	if got := gc(); got != BoundedPercent {
+		t.Fatalf("during bounded work GC percent %d, want %d", got, BoundedPercent)
+	}
+	first()
+	first() // twice is once
+	if got := gc(); got != BoundedPercent {
+		t.Fatalf("with one bounded run left GC percent %d, want %d", got, BoundedPercent)
+	}
+	second()
+	if got := gc(); got != Percent {
+		t.Fatalf("after bounded work GC percent %d, want %d back", got, Percent)
+	}
+	debug.SetGCPercent(50)
+	done := Bounded()
+	if got := gc(); got != 50 {
+		t.Fatalf("bounded work loosened GC percent 50 to %d", got)
+	}
+	done()
+	if got := gc(); got != 50 {
+		t.Fatalf("after bounded work GC percent %d, want 50", got)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"carecircle/internal/care"
+	"carecircle/internal/gctune"
 	"carecircle/internal/store"
 )
 
@@ -94,6 +95,7 @@ func Import(ctx context.Context, db *store.DB, a care.Actor, kind Kind, file str
 	if !a.EditsRegistry() {
 		return nil, care.ErrForbidden()
 	}
+	defer gctune.Bounded()()
 	rep := &Report{Kind: kind, File: file}
 	var err error
 	switch kind {

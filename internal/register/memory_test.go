@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"carecircle/internal/gctune"
 	"carecircle/internal/register"
 	"carecircle/internal/store"
 	"carecircle/internal/store/storetest"
@@ -29,8 +30,10 @@ func allBadRows(n int) [][]string {
 // (100,000 rows), every row bad several times over or every row good, as
 // .xlsx and .csv; it reports the peak heap in use, which must stay under
 // 300 MB whatever the file (go test -run XXX -bench DryRun100k -benchtime 1x
-// ./internal/register/).
+// ./internal/register/). It runs under the server's collector settings
+// (gctune.Server), as an upload to serve does.
 func BenchmarkDryRun100k(b *testing.B) {
+	defer gctune.Server()()
 	const n = register.MaxRows
 	db := storetest.Open(b, filepath.Join(b.TempDir(), "bench.db"))
 	f := storetest.Seed(b, db)
