@@ -329,4 +329,3 @@ func (db *DB) SentReminders(ctx context.Context, since time.Time) ([]OutboxMessa
 	}
 	return out, nil
 }
-
