@@ -74,6 +74,7 @@ func (s *Server) routes() {
 	s.routesRegister()
 	s.routesReports()
 	s.routesNotify()
+	s.routesReminders()
 	m.HandleFunc("GET /api/v1/openapi.yaml", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/yaml; charset=utf-8")
 		w.Write(openAPI)

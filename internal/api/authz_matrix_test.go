@@ -253,6 +253,8 @@ var families = map[string]family{
 	"festivals":   {roles(rStation, rCommunity, rVolunteer, rClinic, rViewer), roles(rStation)},
 	"inbox":       {everyone, everyone}, // each reads and marks only their own messages
 	"duty":        {registry, registry},
+	// The reminders' wording: the station edits, its community staff read.
+	"reminder-templates": {registry, roles(rStation)},
 }
 
 // Expectations of matrixExceptions.
@@ -314,6 +316,7 @@ var matrixBody = map[string]string{
 	"POST /volunteers/{id}/leave":              `{"left_on": "2026-11-29", "reason": "搬家"}`,
 	"POST /alerts/{id}/resolve":                `{"note": "已上门"}`,
 	"POST /festivals":                          `{"code": "laba", "name": "腊八节", "lunar": true, "month": 12, "day": 8, "effective_from": "2026-12-01"}`,
+	"PUT /reminder-templates/{kind}":           `{"text": "本周还差{count}次聊天：{elder}"}`,
 	"POST /standards":                          `{"code": "x_y", "role": "neighbour", "period": "day", "required": 1, "counts": [{"kind": "life"}], "effective_from": "2026-12-01"}`,
 }
 
@@ -639,6 +642,7 @@ func idKind(path string) string {
 func fill(rt apiRoute, id string) (string, bool) {
 	p := rt.Path
 	p = strings.ReplaceAll(p, "{id}", id)
+	p = strings.ReplaceAll(p, "/reminder-templates/{kind}", "/reminder-templates/weekly_chat")
 	p = strings.ReplaceAll(p, "{month}", "2026-11")
 	p = strings.ReplaceAll(p, "{kind}", "elders")
 	p = strings.ReplaceAll(p, "{file}", "elders.csv")
