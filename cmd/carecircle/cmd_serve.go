@@ -47,6 +47,7 @@ func cmdServe(ctx context.Context, e env, args []string) int {
 	trackCfg := tracker.DefaultConfig()
 	httpsProxy := fs.Bool("https-proxy", false, "the server is reached only through a proxy that terminates TLS: cookies are Secure and answers carry Strict-Transport-Security")
 	fs.IntVar(&trackCfg.AlertHour, "alert-hour", trackCfg.AlertHour, "hour (0-23, Asia/Shanghai) from which an elder living alone not greeted that day raises an alert")
+	reminderTime := fs.String("reminder-time", "09:00", "local time (HH:MM, Asia/Shanghai) from which the day's reminders are sent (README \"Reminders\")")
 	var notifyCfg notifyFlags
 	notifyCfg.register(fs)
 	if err := fs.Parse(args); err != nil {
@@ -58,6 +59,11 @@ func cmdServe(ctx context.Context, e env, args []string) int {
 	}
 	if err := trackCfg.Validate(); err != nil {
 		fmt.Fprintln(e.stderr, "carecircle serve: --alert-hour must be between 0 and 23")
+		return 2
+	}
+	remindAt, err := parseClock(*reminderTime)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "carecircle serve: --reminder-time must be HH:MM, e.g. 09:00")
 		return 2
 	}
 	if *geoRadius < 10 || *geoRadius > 5000 {
@@ -115,6 +121,7 @@ func cmdServe(ctx context.Context, e env, args []string) int {
 		fmt.Fprintln(e.stderr, "carecircle serve: compliance:", err)
 		return 1
 	}
+	tr.StartReminders(ctx, remindAt) // on the server leading "reminders"
 
 	handler, err := newHandler(st, log, tr, *httpsProxy)
 	if err != nil {
@@ -287,4 +294,13 @@ func cmdMigrate(ctx context.Context, e env, args []string) int {
 	st.Close()
 	fmt.Fprintln(e.stdout, "schema is up to date")
 	return 0
+}
+
+// parseClock reads a local time of day HH:MM as the time since midnight.
+func parseClock(s string) (time.Duration, error) {
+	t, err := time.Parse("15:04", s)
+	if err != nil {
+		return 0, err
+	}
+	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, nil
 }

@@ -19,6 +19,8 @@ func TestServeRefusesBadSettings(t *testing.T) {
 		{"--late-entry-hours", "0"},
 		{"--late-entry-hours", "9000"},
 		{"--alert-hour", "24"},
+		{"--reminder-time", "25:00"},
+		{"--reminder-time", "9"},
 		{"--geo-radius", "1"},
 		{"--notify-webhook", "https://sms.example.com/hook"},
 		{"--notify-secret-file", "/etc/secret"},
