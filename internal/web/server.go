@@ -107,6 +107,7 @@ func (s *Server) routes() {
 	s.routesRegister(m)
 	s.routesReports(m)
 	s.routesNotify(m)
+	s.routesReminders(m)
 	m.Handle("/", s.auth(func(w http.ResponseWriter, r *http.Request, p *page) error {
 		return care.ErrNotFound("页面 / page")
 	}))
@@ -166,7 +167,7 @@ var navRegistry = []navItem{
 // Nav lists the header links the page's role may use, in feature order.
 func (p *page) Nav() []navItem {
 	var out []navItem
-	for _, group := range [][]navItem{navRegistry, navPairing, navServices, navCompliance, navRegister, navReports, navNotify} {
+	for _, group := range [][]navItem{navRegistry, navPairing, navServices, navCompliance, navRegister, navReports, navNotify, navReminders} {
 		for _, n := range group {
 			for _, r := range n.Roles {
 				if r == p.Actor.Role {
