@@ -61,6 +61,8 @@ func (db *DB) AddServiceOnce(ctx context.Context, a care.Actor, r *care.ServiceR
 		}
 	}
 	req := &writeReq{ctx: ctx, actor: a, rec: r, proof: p, attempt: at, done: make(chan error, 1)}
+	db.recording.Add(1)
+	defer db.recording.Add(-1)
 	select {
 	case db.writes <- req:
 	case <-ctx.Done():
@@ -194,6 +196,23 @@ func (db *DB) commitGroup(group []*writeReq) {
 	db.prepareWanted(ctx)
 	db.notifyRecorded(stored)
 }
+
+// YieldToRecords lets background work that keeps the database busy (a
+// full rebuild's reads) stand aside while a record is being written: it
+// waits until no record is queued or being written, at most yieldMax, so
+// the work still progresses under a stream of records.
+func (db *DB) YieldToRecords(ctx context.Context) {
+	if db.recording.Load() == 0 {
+		return
+	}
+	deadline := time.Now().Add(yieldMax)
+	for db.recording.Load() > 0 && ctx.Err() == nil && time.Now().Before(deadline) {
+		time.Sleep(500 * time.Microsecond)
+	}
+}
+
+// yieldMax bounds one YieldToRecords.
+const yieldMax = 20 * time.Millisecond
 
 // groupDeadline bounds one group commit of the record writer.
 const groupDeadline = 30 * time.Second

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/alexedwards/argon2id"
@@ -52,6 +53,7 @@ type DB struct {
 	LateEntry time.Duration
 
 	writes     chan *writeReq
+	recording  atomic.Int64 // records queued or being written (YieldToRecords)
 	closed     chan struct{}
 	writerDone chan struct{}
 	partitions sync.Map // months whose PostgreSQL partition exists
