@@ -193,7 +193,7 @@ func (st *street) owed(dir *store.ReminderDirectory, day calendar.Date, f *remin
 
 // remindCheckEvery is how often a server looks whether the day's
 // reminders are due and whether it leads "reminders".
-const remindCheckEvery = 30 * time.Second
+var remindCheckEvery = 30 * time.Second
 
 // StartReminders runs the daily reminders from the local time of day at
 // (e.g. 9*time.Hour for 09:00) on the server that leads "reminders"; the

@@ -252,3 +252,42 @@ func TestReminderTemplates(t *testing.T) {
 		}
 	})
 }
+
+// TestReminderLoopWaitsForItsTime: the daily loop sends nothing before
+// the configured time and the day's reminders once it has come; two
+// servers on one database send each once.
+func TestReminderLoopWaitsForItsTime(t *testing.T) {
+	tracker.SetRemindCheckEvery(5 * time.Millisecond)
+	defer tracker.SetRemindCheckEvery(30 * time.Second)
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := storetest.Seed(t, db)
+		setNow := clock(db)
+		setNow(time.Date(2026, 12, 1, 8, 59, 0, 0, db.Loc)) // November's cards are unsigned
+		for range 2 {
+			tr := start(t, db)
+			tr.StartReminders(t.Context(), 9*time.Hour)
+		}
+		time.Sleep(100 * time.Millisecond)
+		if items, _, err := db.Inbox(ctx, f.Station, 10); err != nil || len(items) != 0 {
+			t.Fatalf("before 09:00: %d %v", len(items), err)
+		}
+		setNow(time.Date(2026, 12, 1, 9, 0, 0, 0, db.Loc))
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			items, _, err := db.Inbox(ctx, f.Station, 10)
+			must(t, err)
+			if len(items) == 1 && strings.Contains(items[0].Text, "2026年11月还有3张服务卡未签字确认") {
+				break
+			}
+			if time.Now().After(deadline) || len(items) > 1 {
+				t.Fatalf("at 09:00: %+v", items)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		time.Sleep(50 * time.Millisecond)
+		if items, _, _ := db.Inbox(ctx, f.Station, 10); len(items) != 1 {
+			t.Fatalf("sent once: %+v", items)
+		}
+	})
+}
