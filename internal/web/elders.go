@@ -17,9 +17,44 @@ type elderListData struct {
 	Query       url.Values
 	Communities []care.Community
 	Page, Pages int
+	// ExportURL exports exactly the rows of the list: its filters, no page.
+	ExportURL string
 }
 
 const perPage = 30
+
+// elderFilterKeys are the query parameters of the elder list's filters.
+var elderFilterKeys = []string{"q", "community_id", "category", "self_care", "status", "priority"}
+
+// exportURL is the link that exports a list as filtered: each of keys
+// that the list's query sets, encoded as a whole URL so that the template
+// keeps its = and & (a value spliced after "?" in a template is escaped as
+// one query value, and the export then ignored every filter).
+func exportURL(path string, q url.Values, keys []string) string {
+	out := url.Values{}
+	for _, k := range keys {
+		if v := q.Get(k); v != "" {
+			out.Set(k, v)
+		}
+	}
+	if len(out) == 0 {
+		return path
+	}
+	return path + "?" + out.Encode()
+}
+
+// checkExportQuery refuses a parameter an export does not know (422 naming
+// it): a mangled link such as ?category%3Dthree_no must not export
+// everyone as if there were no filter.
+func checkExportQuery(q url.Values, keys []string) error {
+	fe := care.FieldErrors{}
+	for k := range q {
+		if !slices.Contains(keys, k) && k != "page" && k != "reveal_ids" && k != "csrf" {
+			fe.Add(k, care.Msg{ZH: "不是可用的筛选条件", EN: "is not a filter of this list"})
+		}
+	}
+	return fe.Err()
+}
 
 // elderFilter reads the elder list's filters, which the export takes
 // too: a malformed number is refused (422), never read as "no filter".
@@ -74,7 +109,8 @@ func (s *Server) elderList(w http.ResponseWriter, r *http.Request, p *page) erro
 		return err
 	}
 	p.Title, p.Active = "服务对象", "elders"
-	p.Data = elderListData{Items: items, Total: total, Query: q, Communities: comms, Page: pg, Pages: (total + perPage - 1) / perPage}
+	p.Data = elderListData{Items: items, Total: total, Query: q, Communities: comms, Page: pg, Pages: (total + perPage - 1) / perPage,
+		ExportURL: exportURL("/register/export/elders.xlsx", q, elderFilterKeys)}
 	if r.Header.Get("HX-Request") == "true" && r.Header.Get("HX-Target") == "elder-results" {
 		s.renderFragment(w, http.StatusOK, "elders", "elder-results", p)
 		return nil

@@ -215,6 +215,13 @@ func (h *registerPages) export(w http.ResponseWriter, r *http.Request, p *page) 
 	reveal := r.Method == http.MethodPost && q.Get("reveal_ids") == "1"
 	var buf bytes.Buffer
 	// The lists' own filters: a malformed one is refused as on the list.
+	keys := volunteerFilterKeys
+	if kind == register.Elders {
+		keys = elderFilterKeys
+	}
+	if err := checkExportQuery(q, keys); err != nil {
+		return err
+	}
 	if kind == register.Elders {
 		var f store.ElderFilter
 		if f, err = elderFilter(q); err == nil {

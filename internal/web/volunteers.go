@@ -18,7 +18,11 @@ type volunteerListData struct {
 	Query       url.Values
 	Communities []care.Community
 	Page, Pages int
+	ExportURL   string // the list's filters, no page (exportURL)
 }
+
+// volunteerFilterKeys are the query parameters of the volunteer list's filters.
+var volunteerFilterKeys = []string{"q", "community_id", "kind", "status"}
 
 // volunteerFilter reads the volunteer list's filters, which the export
 // takes too; a malformed community_id is refused.
@@ -48,7 +52,8 @@ func (s *Server) volunteerList(w http.ResponseWriter, r *http.Request, p *page) 
 		return err
 	}
 	p.Title, p.Active = "志愿者", "volunteers"
-	p.Data = volunteerListData{Items: items, Total: total, Query: q, Communities: comms, Page: pg, Pages: (total + perPage - 1) / perPage}
+	p.Data = volunteerListData{Items: items, Total: total, Query: q, Communities: comms, Page: pg, Pages: (total + perPage - 1) / perPage,
+		ExportURL: exportURL("/register/export/volunteers.xlsx", q, volunteerFilterKeys)}
 	if r.Header.Get("HX-Request") == "true" && r.Header.Get("HX-Target") == "volunteer-results" {
 		s.renderFragment(w, http.StatusOK, "volunteers", "volunteer-results", p)
 		return nil
