@@ -157,6 +157,12 @@ type Alert struct {
 	// GreetedAt is the first greeting of that day when one was logged after
 	// all: the alert stays until staff resolve it, marked so they know.
 	GreetedAt *time.Time
+	// Escalation is who the chain told, when, how, and whether it arrived
+	// (GetAlert only).
+	Escalation []EscalationEntry
+	// EscalationStopped says why the chain stopped: greeted, acknowledged,
+	// resolved; empty while it runs or when every step was taken.
+	EscalationStopped string
 }
 
 // AlertEvent is one step in an alert's history.
@@ -268,6 +274,12 @@ func (db *DB) GetAlert(ctx context.Context, a care.Actor, id int64) (*Alert, []A
 	if len(list) == 0 {
 		return nil, nil, care.ErrNotFound("提醒 / alert")
 	}
+	if list[0].Escalation, err = db.alertEscalation(ctx, id); err != nil {
+		return nil, nil, err
+	}
+	if err := db.read.QueryRowContext(ctx, db.q(`SELECT esc_stopped FROM alerts WHERE id = ?`), id).Scan(&list[0].EscalationStopped); err != nil {
+		return nil, nil, err
+	}
 	rows, err := db.read.QueryContext(ctx, db.q(`SELECT at, by_user, status, note FROM alert_events WHERE alert_id = ? ORDER BY id`), id)
 	if err != nil {
 		return nil, nil, err
@@ -332,6 +344,10 @@ func (db *DB) moveAlert(ctx context.Context, a care.Actor, id int64, to, note st
 		if err := db.alertEvent(ctx, tx, id, a.Username, to, note); err != nil {
 			return err
 		}
+		// Acknowledged or resolved, the chain stops at once (escalation.go).
+		if _, err := db.stopChain(ctx, tx, id, to, db.displayName(ctx, tx, a), db.Now()); err != nil {
+			return err
+		}
 		return db.audit(ctx, tx, a, to, "alert", id, map[string]string{"status": status}, map[string]string{"status": to, "note": note})
 	})
 }
@@ -347,6 +363,7 @@ func (db *DB) alertEvent(ctx context.Context, tx *sql.Tx, id int64, by, status, 
 // who raised them in the audit log and on the alert.
 func (db *DB) RaiseNotGreetedAlerts(ctx context.Context, day time.Time, by string) (int, error) {
 	raised := 0
+	cache := &stepCache{onDuty: map[int64][]care.User{}}
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		ids, err := queryIDs(ctx, tx, db.q(`SELECT e.id FROM elders e WHERE e.status = 'active' AND e.living_situation = 'alone'
  AND e.id NOT IN (`+greetedIDs+`) ORDER BY e.id`), db.dayArgs(day)...)
@@ -354,7 +371,7 @@ func (db *DB) RaiseNotGreetedAlerts(ctx context.Context, day time.Time, by strin
 			return err
 		}
 		for _, id := range ids {
-			ok, err := db.insertAlert(ctx, tx, id, day, by)
+			ok, err := db.insertAlert(ctx, tx, id, day, by, cache)
 			if err != nil {
 				return err
 			}
@@ -387,14 +404,15 @@ func (db *DB) RaiseAlert(ctx context.Context, a care.Actor, elderID int64, day t
 		if status != "active" || living != "alone" {
 			return care.Errorf(care.EInvalid, "只有服务中的独居老人会触发未问候提醒 / only active elders living alone raise this alert")
 		}
-		added, err = db.insertAlert(ctx, tx, elderID, day, by)
+		added, err = db.insertAlert(ctx, tx, elderID, day, by, &stepCache{onDuty: map[int64][]care.User{}})
 		return err
 	})
 	return added, err
 }
 
-// insertAlert adds the alert unless that elder already has one for day.
-func (db *DB) insertAlert(ctx context.Context, tx *sql.Tx, elderID int64, day time.Time, by string) (bool, error) {
+// insertAlert adds the alert unless that elder already has one for day,
+// and takes the first step of its escalation chain (escalation.go).
+func (db *DB) insertAlert(ctx context.Context, tx *sql.Tx, elderID int64, day time.Time, by string, cache *stepCache) (bool, error) {
 	now, bounds := db.now(), db.dayArgs(day)
 	var id int64
 	err := tx.QueryRowContext(ctx, db.q(`INSERT INTO alerts (kind, elder_id, community_id, street_id, day, day_from, day_to, status,
@@ -408,6 +426,9 @@ func (db *DB) insertAlert(ctx context.Context, tx *sql.Tx, elderID int64, day ti
 		return false, err
 	}
 	if err := db.alertEvent(ctx, tx, id, by, "open", ""); err != nil {
+		return false, err
+	}
+	if err := db.alertStep(ctx, tx, id, elderID, day, cache); err != nil {
 		return false, err
 	}
 	return true, db.audit(ctx, tx, care.Actor{Username: by}, "raise", "alert", id, nil, map[string]any{"elder_id": elderID, "day": dateString(day)})

@@ -57,7 +57,14 @@ func (db *DB) openCase(ctx context.Context, tx *wtx, a care.Actor, r *care.Servi
  VALUES (?,?,?,?,?,?,?,?,?) RETURNING id`), r.ElderID, r.ID, kind, kind == "emergency", "open", db.vault.SealText(r.Note), a.Username, now, now).Scan(&id); err != nil {
 		return err
 	}
-	return db.appendCaseEvent(ctx, tx, &caseEvent{caseID: id, at: now, by: a.Username, status: "open", note: r.Note})
+	if err := db.appendCaseEvent(ctx, tx, &caseEvent{caseID: id, at: now, by: a.Username, status: "open", note: r.Note}); err != nil {
+		return err
+	}
+	if kind == "emergency" {
+		// Told at once, in the record's own transaction (escalation.go).
+		return db.emergencyStep(ctx, tx.Tx, id, r)
+	}
+	return nil
 }
 
 // Cases lists the cases of elders the actor may see: urgent open cases
@@ -180,7 +187,11 @@ func (db *DB) UpdateCase(ctx context.Context, a care.Actor, id int64, status, de
 		if err := db.lockChain(ctx, tx, caseChain); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, db.q("UPDATE cases SET status = ?, department = ?, updated_at = ? WHERE id = ?"), status, dep, now, id); err != nil {
+		// Staff's first update of a case acknowledges it: an emergency
+		// nobody acknowledged is escalated to the station (escalation.go).
+		if _, err := tx.ExecContext(ctx, db.q(`UPDATE cases SET status = ?, department = ?, updated_at = ?,
+ acknowledged_by = CASE WHEN acknowledged_at IS NULL THEN ? ELSE acknowledged_by END, acknowledged_at = COALESCE(acknowledged_at, ?)
+ WHERE id = ?`), status, dep, now, a.Username, now, id); err != nil {
 			return err
 		}
 		if err := db.appendCaseEvent(ctx, tx, &caseEvent{caseID: id, at: now, by: a.Username, status: status, note: note, department: department}); err != nil {

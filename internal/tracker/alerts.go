@@ -63,8 +63,9 @@ func (t *Tracker) leadsAlerts(ctx context.Context) bool {
 	return t.alertLead.Try(ctx)
 }
 
-// alertLoop raises the day's alerts once the alert hour has come, on the
-// server that leads; the others take over when it dies.
+// alertLoop raises the day's alerts once the alert hour has come and
+// advances the escalation chains every tick, on the server that leads; the
+// others take over when it dies.
 func (t *Tracker) alertLoop(ctx context.Context) {
 	tick := time.NewTicker(alertCheckEvery)
 	defer tick.Stop()
@@ -80,19 +81,36 @@ func (t *Tracker) alertLoop(ctx context.Context) {
 			return
 		case <-tick.C:
 		}
-		if now := t.db.Now().In(t.db.Loc); now.Hour() < t.cfg.AlertHour || raised == t.today() {
-			continue
-		}
-		if _, err := t.RaiseDueAlerts(ctx); err != nil {
-			if ctx.Err() == nil {
-				t.log.Error("alerts", "err", err)
+		if now := t.db.Now().In(t.db.Loc); now.Hour() >= t.cfg.AlertHour && raised != t.today() {
+			if _, err := t.RaiseDueAlerts(ctx); err != nil {
+				if ctx.Err() == nil {
+					t.log.Error("alerts", "err", err)
+				}
+				continue
 			}
-			continue
+			if t.leadsAlerts(ctx) {
+				raised = t.today()
+			}
 		}
-		if t.leadsAlerts(ctx) {
-			raised = t.today()
+		if _, err := t.AdvanceEscalations(ctx); err != nil && ctx.Err() == nil {
+			t.log.Error("escalations", "err", err)
 		}
 	}
+}
+
+// AdvanceEscalations takes the escalation chains' due steps (the evening
+// reminders, the family, the clinic and the station, emergencies nobody
+// acknowledged) and stops the chains of elders greeted since, on the
+// server leading "alerts" only; the alert loop calls it every tick.
+func (t *Tracker) AdvanceEscalations(ctx context.Context) (int, error) {
+	if !t.leadsAlerts(ctx) {
+		return 0, nil
+	}
+	n, err := t.db.AdvanceEscalations(ctx, t.db.Now())
+	if n > 0 {
+		t.log.Info("escalation steps taken", "count", n)
+	}
+	return n, err
 }
 
 // RebuildStreet rebuilds a street's state from every record and saves it:
