@@ -25,7 +25,13 @@ type Case struct {
 	OpenedBy   string
 	OpenedAt   time.Time
 	UpdatedAt  time.Time
-	Events     []CaseEvent
+	// AcknowledgedAt is staff's first update of the case (GetCase only):
+	// an emergency nobody acknowledged in time is escalated to the station.
+	AcknowledgedAt *time.Time
+	AcknowledgedBy string
+	// EscalatedAt is when the station was told of it (GetCase only).
+	EscalatedAt *time.Time
+	Events      []CaseEvent
 }
 
 // CaseEvent is one step in a case's history.
@@ -109,6 +115,19 @@ func (db *DB) GetCase(ctx context.Context, a care.Actor, id int64) (*Case, error
 		return nil, err
 	}
 	c := &all
+	var acked, escalated sql.NullString
+	if err := db.read.QueryRowContext(ctx, db.q(`SELECT acknowledged_at, acknowledged_by, escalated_at FROM cases WHERE id = ?`), id).Scan(
+		&acked, &c.AcknowledgedBy, &escalated); err != nil {
+		return nil, err
+	}
+	if acked.Valid {
+		t := parseStamp(acked.String)
+		c.AcknowledgedAt = &t
+	}
+	if escalated.Valid {
+		t := parseStamp(escalated.String)
+		c.EscalatedAt = &t
+	}
 	rows, err := db.read.QueryContext(ctx, db.q(`SELECT at, by_user, status, note, department FROM case_events WHERE case_id = ? ORDER BY id`), id)
 	if err != nil {
 		return nil, err
