@@ -365,3 +365,66 @@ func TestAlertsWaitForTheHour(t *testing.T) {
 		}
 	})
 }
+
+// The clinic's worklist (issue 14 point 7): the half-month inquiry and the
+// quarterly check-up of the clinic's elders in service, never another
+// clinic's, never an elder moved away or deceased; a call logged leaves it.
+func TestClinicWorklist(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := setScene(t, db)
+		// Clinic B serves community 2, where elder 3 lives.
+		clinicB := care.Clinic{Name: "安康卫生站", CommunityIDs: []int64{s.C2.ID}}
+		must(t, db.SaveClinic(ctx, s.Station, &clinicB))
+		e3 := s.Elder3
+		e3.ClinicID = &clinicB.ID
+		must(t, db.UpdateElder(ctx, s.Comm2, &e3, ""))
+		// Two more elders of clinic A: one moves away, one dies.
+		var gone []int64
+		for i, status := range []string{"moved", "deceased"} {
+			e := storetest.NewElder(fmt.Sprint("周", i), s.C1.ID, "1940-01-01", care.Female, 10+i)
+			e.ClinicID = &s.Clinic.ID
+			must(t, db.CreateElder(ctx, s.Comm1, &e))
+			e.Status = status
+			must(t, db.UpdateElder(ctx, s.Comm1, &e, "测试"))
+			gone = append(gone, e.ID)
+		}
+		tr := start(t, db)
+		byElder := func(a care.Actor) map[int64][]string {
+			t.Helper()
+			duties, err := tr.Today(ctx, a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[int64][]string{}
+			for _, d := range duties {
+				if d.Role != "clinic" || (d.Outcome != compliance.Due && d.Outcome != compliance.Overdue) {
+					t.Fatalf("only the clinic's standards, due or overdue: %+v", d)
+				}
+				out[d.ElderID] = append(out[d.ElderID], d.Standard+"@"+d.Period.Label)
+				if d.CommunityID == 0 {
+					t.Fatalf("a duty names its community: %+v", d)
+				}
+			}
+			return out
+		}
+		a := byElder(s.ClinicA)
+		want := []string{"clinic_halfmonth_inquiry@2026-11-H2", "clinic_quarterly_checkup@2026-Q4"}
+		if len(a) != 1 || !reflect.DeepEqual(a[s.Elder1.ID], want) {
+			t.Fatalf("clinic A owes elder 1 the call and the check-up, nobody else (elders %d, %d gone; %d is B's): %v", gone[0], gone[1], s.Elder3.ID, a)
+		}
+		b := byElder(care.Actor{Role: care.RoleClinic, StreetID: s.Street.ID, ClinicID: clinicB.ID, Username: "clinicb"})
+		if len(b) != 1 || len(b[s.Elder3.ID]) != 2 {
+			t.Fatalf("clinic B owes elder 3 only: %v", b)
+		}
+		// A call logged by the clinic leaves the list; the check-up stays.
+		record(t, db, s.ClinicA, care.ServiceRecord{ElderID: s.Elder1.ID, Kind: "health", Type: "health_inquiry", At: day(db, 29, 9)})
+		if a := byElder(s.ClinicA); !reflect.DeepEqual(a[s.Elder1.ID], want[1:]) {
+			t.Fatalf("the call is done, the check-up left: %v", a)
+		}
+		// An account of no clinic has no worklist.
+		if _, err := tr.Today(ctx, care.Actor{Role: care.RoleClinic, StreetID: s.Street.ID, Username: "x"}); care.ErrorCode(err) != care.EForbidden {
+			t.Fatalf("a clinic account without a clinic: %v", err)
+		}
+	})
+}

@@ -82,9 +82,10 @@ func (st *street) visible(ctx context.Context, a care.Actor, p *store.TrackedPai
 
 // Duty is one thing a volunteer still has to do in a period open now.
 type Duty struct {
-	PairingKey string
-	ElderID    int64
-	Role       string
+	PairingKey  string
+	ElderID     int64
+	CommunityID int64
+	Role        string
 	Standard   string
 	Period     calendar.Period
 	Outcome    compliance.Outcome // due or overdue
@@ -98,12 +99,29 @@ type Duty struct {
 	Deadline, Closes time.Time
 }
 
-// Today is a volunteer's worklist: for the active elders paired with them
-// now, every standard not yet met in a period open today, most urgent
-// first: overdue, then by deadline (today's greetings before this week's
-// chats before the month's visit).
+// Today is a worklist: what the actor still owes now, most urgent first:
+// overdue, then by deadline (today's greetings before this week's chats
+// before the month's visit).
+//
+// A volunteer's: for the active elders paired with them now, every
+// standard not yet met in a period open today. Clinic staff's: for the
+// elders in service (not moved or deceased) whose clinic is the actor's,
+// the clinic's standards (the half-month inquiry calls and the quarterly
+// check-ups) due or overdue in a period open today. The scope is decided
+// here from the actor, so another clinic's elders never come back.
 func (t *Tracker) Today(ctx context.Context, a care.Actor) ([]Duty, error) {
-	if a.Role != care.RoleVolunteer {
+	var mine func(st *street, p *store.TrackedPairing) bool
+	switch {
+	case a.Role == care.RoleVolunteer:
+		mine = func(_ *street, p *store.TrackedPairing) bool {
+			return p.VolunteerID != nil && *p.VolunteerID == a.VolunteerID
+		}
+	case a.Role == care.RoleClinic && a.ClinicID != 0:
+		mine = func(st *street, p *store.TrackedPairing) bool {
+			e := st.elders[p.ElderID]
+			return p.VolunteerID == nil && e != nil && e.ClinicID != nil && *e.ClinicID == a.ClinicID
+		}
+	default:
 		return nil, care.ErrForbidden()
 	}
 	now := t.db.Now()
@@ -111,7 +129,7 @@ func (t *Tracker) Today(ctx context.Context, a care.Actor) ([]Duty, error) {
 	err := t.with(ctx, a.StreetID, func(st *street) error {
 		today := st.cal.DateOf(now)
 		keys := st.keys(0, func(p *store.TrackedPairing) bool {
-			return p.VolunteerID != nil && *p.VolunteerID == a.VolunteerID && (p.To == nil || *p.To >= today)
+			return mine(st, p) && (p.To == nil || *p.To >= today)
 		})
 		if len(keys) == 0 {
 			return nil
@@ -125,7 +143,11 @@ func (t *Tracker) Today(ctx context.Context, a care.Actor) ([]Duty, error) {
 				continue
 			}
 			p := st.pairings[s.Pairing]
-			out = append(out, Duty{PairingKey: p.Key, ElderID: p.ElderID, Role: p.Role, Standard: s.Standard, Period: s.Period,
+			var community int64
+			if e := st.elders[p.ElderID]; e != nil {
+				community = e.CommunityID
+			}
+			out = append(out, Duty{PairingKey: p.Key, ElderID: p.ElderID, CommunityID: community, Role: p.Role, Standard: s.Standard, Period: s.Period,
 				Outcome: s.Outcome, Count: s.Count, Required: s.Required, Left: max(s.Required-s.Count, 1),
 				Deadline: s.Deadline, Closes: s.Closes})
 		}
