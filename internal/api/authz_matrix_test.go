@@ -255,6 +255,8 @@ var families = map[string]family{
 	"duty":        {registry, registry},
 	// The reminders' wording: the station edits, its community staff read.
 	"reminder-templates": {registry, roles(rStation)},
+	// The escalation chain: the station sets it, its community staff read.
+	"escalation-policy": {registry, roles(rStation)},
 }
 
 // Expectations of matrixExceptions.
@@ -317,6 +319,7 @@ var matrixBody = map[string]string{
 	"POST /alerts/{id}/resolve":                `{"note": "已上门"}`,
 	"POST /festivals":                          `{"code": "laba", "name": "腊八节", "lunar": true, "month": 12, "day": 8, "effective_from": "2026-12-01"}`,
 	"PUT /reminder-templates/{kind}":           `{"text": "本周还差{count}次聊天：{elder}"}`,
+	"PUT /escalation-policy":                   `{"reminder_at": "18:00", "family_after_minutes": 60, "station_after_minutes": 60, "emergency_after_minutes": 15}`,
 	"POST /standards":                          `{"code": "x_y", "role": "neighbour", "period": "day", "required": 1, "counts": [{"kind": "life"}], "effective_from": "2026-12-01"}`,
 }
 

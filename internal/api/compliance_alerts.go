@@ -132,8 +132,10 @@ func (s *Server) getAlert(r *request) (int, any, error) {
 	}
 	out := struct {
 		alertOut
-		Events []alertEventOut `json:"events"`
-	}{alertOut: s.toAlert(al), Events: []alertEventOut{}}
+		Events     []alertEventOut `json:"events"`
+		Escalation []escalationOut `json:"escalation"`
+		Stopped    string          `json:"escalation_stopped"`
+	}{alertOut: s.toAlert(al), Events: []alertEventOut{}, Escalation: s.escalationOut(al.Escalation), Stopped: al.EscalationStopped}
 	for _, e := range events {
 		out.Events = append(out.Events, alertEventOut{At: e.At.In(s.db.Loc).Format(time.RFC3339), By: e.By, Status: e.Status, Note: e.Note})
 	}
