@@ -86,11 +86,11 @@ type Duty struct {
 	ElderID     int64
 	CommunityID int64
 	Role        string
-	Standard   string
-	Period     calendar.Period
-	Outcome    compliance.Outcome // due or overdue
-	Count      int
-	Required   int
+	Standard    string
+	Period      calendar.Period
+	Outcome     compliance.Outcome // due or overdue
+	Count       int
+	Required    int
 	// Left is how many more records the main requirement needs (at least
 	// 1 when only a further requirement, such as a donation, is missing).
 	Left int
