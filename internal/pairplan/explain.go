@@ -35,8 +35,10 @@ func (p *planner) usables(i int) []usable {
 	return out
 }
 
-func (p *planner) explain(res match.Result) Plan {
-	pl := Plan{MaxDistanceM: p.reach, Objective: res.Objective, Suggestions: []Suggestion{}, Unmatched: []Unmatched{}}
+// explain adds one stage's answer to pl: its suggestions and the stage's
+// elders it could not serve (an elder served by a supplement only when it
+// declines; otherwise it has someone and nothing is to be done).
+func (p *planner) explain(res match.Result, include func(*Elder) bool, pl *Plan) {
 	eIdx := map[string]int{}
 	for i, e := range p.in.Elders {
 		eIdx[elderKey(e.ID)] = i
@@ -52,15 +54,18 @@ func (p *planner) explain(res match.Result) Plan {
 		pl.Suggestions = append(pl.Suggestions, p.suggestion(i, j, pr.Preferred))
 	}
 	for i := range p.in.Elders {
-		if !suggested[i] {
+		if e := &p.in.Elders[i]; include(e) && !suggested[i] && (e.Supplements == 0 || e.Declined) {
 			pl.Unmatched = append(pl.Unmatched, p.unmatched(i))
 		}
 	}
+}
+
+// sort puts the highest priority first, as staff work through the list.
+func (p *planner) sort(pl *Plan) {
 	prio := map[int64]int{}
 	for _, e := range p.in.Elders {
 		prio[e.ID] = e.Priority
 	}
-	// Highest priority first, as staff work through the list.
 	byPrio := func(a, b int64) int {
 		if c := cmp.Compare(prio[b], prio[a]); c != 0 {
 			return c
@@ -69,13 +74,13 @@ func (p *planner) explain(res match.Result) Plan {
 	}
 	slices.SortStableFunc(pl.Suggestions, func(a, b Suggestion) int { return byPrio(a.ElderID, b.ElderID) })
 	slices.SortStableFunc(pl.Unmatched, func(a, b Unmatched) int { return byPrio(a.ElderID, b.ElderID) })
-	return pl
 }
 
 func (p *planner) suggestion(i, j int, preferred bool) Suggestion {
 	v := &p.in.Volunteers[j]
 	d, basis := p.distance(i, j)
-	s := Suggestion{ElderID: p.in.Elders[i].ID, VolunteerID: v.ID, Kind: v.Kind, DistanceM: round1(d), Basis: basis, Preferred: preferred}
+	s := Suggestion{ElderID: p.in.Elders[i].ID, VolunteerID: v.ID, Kind: v.Kind, DistanceM: round1(d), Basis: basis, Preferred: preferred,
+		Need: p.in.Elders[i].Need()}
 	// Rank among those with room: full volunteers were never a choice.
 	var room []usable
 	rank := 1

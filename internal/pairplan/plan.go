@@ -51,6 +51,28 @@ type Elder struct {
 	Refuse        []int64 // wishes: never suggested
 	Team          []int64 // current volunteers: not suggested twice
 	Rejected      []int64 // suggestions staff rejected recently
+	// Supplements is how many active volunteers of another kind (social,
+	// committee) the elder already has. Such an elder has enough of those
+	// roles: only a neighbour volunteer is suggested, and when none can be
+	// the elder is left out of Unmatched (served, nothing to do).
+	Supplements int
+}
+
+// Need says what the elder still lacks, shown with every suggestion so an
+// elder seen again says why: e.g. 仍缺邻居志愿者 1 名.
+func (e *Elder) Need() care.Msg {
+	if e.Supplements > 0 {
+		return care.Msg{ZH: fmt.Sprintf("已有其他志愿者 %d 名，仍缺邻居志愿者 1 名", e.Supplements),
+			EN: fmt.Sprintf("has %d volunteer(s) of another kind; still needs 1 neighbour volunteer", e.Supplements)}
+	}
+	return care.Msg{ZH: "尚无结对志愿者，缺 1 名（邻里志愿者优先）", EN: "no volunteer yet; needs 1 (neighbours first)"}
+}
+
+// kindWanted reports whether the elder still wants a volunteer of kind: a
+// neighbour always (the caller passes only elders without one), another
+// kind only while the elder has nobody.
+func (e *Elder) kindWanted(kind string) bool {
+	return kind == "neighbour" || e.Supplements == 0
 }
 
 // Volunteer is a volunteer who might take an elder on.
@@ -80,6 +102,7 @@ type Suggestion struct {
 	Basis       Basis
 	Preferred   bool
 	Reason      care.Msg
+	Need        care.Msg // what the elder lacks (Elder.Need)
 	// Options are the volunteers staff may choose instead (usable, in reach,
 	// with capacity left before this plan), nearest first, the suggested
 	// one included.
@@ -134,18 +157,41 @@ func Make(ctx context.Context, in Input) (Plan, error) {
 	for j, v := range in.Volunteers {
 		p.vol[v.ID] = j
 	}
-	inst := p.instance()
-	res, err := match.SolveContext(ctx, inst)
-	if err != nil {
-		return Plan{}, fmt.Errorf("pairplan: %w", err)
+	// Elders with nobody are planned first; elders served by a supplement
+	// get only the neighbour places left, so an elder with nobody is never
+	// given a supplement to free a neighbour for someone already served.
+	pl := Plan{MaxDistanceM: p.reach, Suggestions: []Suggestion{}, Unmatched: []Unmatched{}}
+	for _, upgrade := range []bool{false, true} {
+		in := func(e *Elder) bool { return (e.Supplements > 0) == upgrade }
+		inst := p.instance(in)
+		if upgrade && len(inst.Elders) == 0 {
+			break
+		}
+		res, err := match.SolveContext(ctx, inst)
+		if err != nil {
+			return Plan{}, fmt.Errorf("pairplan: %w", err)
+		}
+		p.explain(res, in, &pl)
+		pl.Objective.Priority += res.Objective.Priority
+		pl.Objective.NeighbourSlots += res.Objective.NeighbourSlots
+		pl.Objective.TotalCostM += res.Objective.TotalCostM
+		for _, pr := range res.Pairs {
+			p.in.Volunteers[p.vol[volunteerID(pr.Volunteer)]].Free--
+		}
 	}
-	return p.explain(res), nil
+	p.sort(&pl)
+	return pl, nil
+}
+
+func volunteerID(key string) int64 {
+	id, _ := strconv.ParseInt(key[1:], 10, 64)
+	return id
 }
 
 func elderKey(id int64) string     { return "e" + strconv.FormatInt(id, 10) }
 func volunteerKey(id int64) string { return "v" + strconv.FormatInt(id, 10) }
 
-func (p *planner) instance() match.Instance {
+func (p *planner) instance(include func(*Elder) bool) match.Instance {
 	inst := match.Instance{MaxDistanceM: p.reach}
 	for j, v := range p.in.Volunteers {
 		at := p.l.volunteers[j].at
@@ -153,7 +199,7 @@ func (p *planner) instance() match.Instance {
 			Capacity: max(v.Free, 0), Kind: matchKind(v.Kind)})
 	}
 	for i, e := range p.in.Elders {
-		if e.Declined {
+		if e.Declined || !include(&e) {
 			continue
 		}
 		at := p.l.elders[i].at
@@ -192,14 +238,15 @@ func (p *planner) inReach(i int) []int {
 	return out
 }
 
-// allowed is the programme's rule for who may serve whom: the elder's own
+// allowed is the programme's rule for who may serve whom: a kind the elder
+// still wants (see Elder.kindWanted); the elder's own
 // community always; across communities only a social volunteer (neighbours
 // and committee staff serve their own community), and only when both have
 // coordinates — a guessed position says nothing about a neighbouring
 // community. Clinic staff are never suggested.
 func (p *planner) allowed(i, j int) bool {
 	e, v := &p.in.Elders[i], &p.in.Volunteers[j]
-	if matchKind(v.Kind) == match.KindClinic {
+	if matchKind(v.Kind) == match.KindClinic || !e.kindWanted(v.Kind) {
 		return false
 	}
 	if e.CommunityID == v.CommunityID {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"carecircle/internal/care"
@@ -19,6 +20,11 @@ const MatchTimeout = time.Minute
 // enough to stop nagging, short enough that circumstances may change.
 const RejectionDays = 90
 
+// SettleDays is how long an elder who was just given a social or committee
+// volunteer is left out of the suggestions before a neighbour volunteer is
+// sought again (仍缺邻居志愿者 1 名).
+const SettleDays = 30
+
 // MatchScope chooses what to match: one community, or (0) everything the
 // actor manages; MaxDistanceM 0 means pairplan.DefaultReachM.
 type MatchScope struct {
@@ -31,6 +37,19 @@ type Matching struct {
 	pairplan.Plan
 	Elders     map[int64]care.Elder
 	Volunteers map[int64]care.Volunteer
+	// Rejections are the recent rejections of each planned elder's
+	// suggestions, newest first: an elder suggested again after one says
+	// which pair was rejected, by whom and when.
+	Rejections map[int64][]Rejection
+}
+
+// Rejection is a suggestion staff rejected.
+type Rejection struct {
+	VolunteerID   int64
+	VolunteerName string
+	Reason        string
+	By            string // the display name of who rejected it (else the user name)
+	At            time.Time
 }
 
 // SuggestPairings plans pairings (SPEC §3 就近结对) for every elder in
@@ -42,7 +61,7 @@ func (db *DB) SuggestPairings(ctx context.Context, a care.Actor, s MatchScope) (
 	if err != nil {
 		return nil, err
 	}
-	m := &Matching{Elders: map[int64]care.Elder{}, Volunteers: map[int64]care.Volunteer{}}
+	m := &Matching{Elders: map[int64]care.Elder{}, Volunteers: map[int64]care.Volunteer{}, Rejections: map[int64][]Rejection{}}
 	in := pairplan.Input{MaxDistanceM: s.MaxDistanceM}
 	comms, err := db.Communities(ctx, a)
 	if err != nil {
@@ -138,14 +157,53 @@ func (db *DB) matchElders(ctx context.Context, m *Matching, where string, args [
 	if err != nil {
 		return nil, err
 	}
-	since := stamp(db.Now().AddDate(0, 0, -RejectionDays))
-	err = db.eachPair(ctx, `SELECT r.elder_id, r.volunteer_id FROM pairing_rejections r JOIN elders e ON e.id = r.elder_id
- WHERE `+where+` AND r.created_at >= ?`, append(append([]any{}, args...), since), func(elder, vol int64) {
+	// Active social and committee volunteers already serving: such an
+	// elder has enough of those roles and only waits for a neighbour, and
+	// not at all while the last of them is new (SettleDays), so an elder
+	// just accepted does not come back at once with another volunteer.
+	settle := dateString(db.today().AddDate(0, 0, -SettleDays))
+	recent := map[int64]bool{}
+	err = db.eachPair(ctx, `SELECT p.elder_id, CASE WHEN p.started_on > ? THEN 1 ELSE 0 END FROM pairings p JOIN elders e ON e.id = p.elder_id
+ JOIN volunteers v ON v.id = p.volunteer_id
+ WHERE `+where+` AND p.ended_on IS NULL AND v.status = 'active' AND v.kind IN ('social', 'committee')`, append([]any{settle}, args...), func(elder, isNew int64) {
 		if i, ok := idx[elder]; ok {
-			out[i].Rejected = append(out[i].Rejected, vol)
+			out[i].Supplements++
+			recent[elder] = recent[elder] || isNew == 1
 		}
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	if len(recent) > 0 {
+		out = slices.DeleteFunc(out, func(e pairplan.Elder) bool { return recent[e.ID] })
+		clear(idx)
+		for i, e := range out {
+			idx[e.ID] = i
+		}
+	}
+	since := stamp(db.Now().AddDate(0, 0, -RejectionDays))
+	rows, err = db.read.QueryContext(ctx, db.q(`SELECT r.elder_id, r.volunteer_id, v.name, r.reason, COALESCE(NULLIF(u.display_name, ''), r.created_by), r.created_at
+ FROM pairing_rejections r JOIN elders e ON e.id = r.elder_id JOIN volunteers v ON v.id = r.volunteer_id
+ LEFT JOIN users u ON u.username = r.created_by
+ WHERE `+where+` AND r.created_at >= ? ORDER BY r.created_at DESC, r.id DESC`), append(append([]any{}, args...), since)...)
+	if err != nil {
+		return nil, fmt.Errorf("match rejections: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var elder int64
+		var rj Rejection
+		var at string
+		if err := rows.Scan(&elder, &rj.VolunteerID, &rj.VolunteerName, &rj.Reason, &rj.By, &at); err != nil {
+			return nil, err
+		}
+		if i, ok := idx[elder]; ok {
+			out[i].Rejected = append(out[i].Rejected, rj.VolunteerID)
+			rj.At = parseStamp(at)
+			m.Rejections[elder] = append(m.Rejections[elder], rj)
+		}
+	}
+	return out, rows.Err()
 }
 
 func (db *DB) eachPair(ctx context.Context, query string, args []any, fn func(a, b int64)) error {

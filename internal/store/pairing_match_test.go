@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"testing"
+	"time"
 
 	"carecircle/internal/care"
 	"carecircle/internal/pairplan"
@@ -207,4 +209,107 @@ func sameStrings(a, b map[int64]string) bool {
 		}
 	}
 	return true
+}
+
+// TestMatchingLeavesServedElders: an elder with enough of a role is not
+// suggested for it again, an elder just given a volunteer does not come
+// back at once, one served by a supplement is later offered only a
+// neighbour with the reason (and is no "unmatched" noise when none can be
+// found), and a rejection is remembered with who rejected it and when.
+func TestMatchingLeavesServedElders(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		env := newMatchEnv(t, db)
+		ctx := context.Background()
+		var committee []care.Volunteer
+		for i, name := range []string{"郑居委", "冯居委", "韩居委"} {
+			v := care.Volunteer{Name: name, Phone: "1370000010" + string(rune('1'+i)), Kind: "committee", CommunityID: env.C1.ID, Capacity: 5}
+			v.Lat, v.Lon = coords(45)
+			if err := db.CreateVolunteer(ctx, env.Station, &v); err != nil {
+				t.Fatal(err)
+			}
+			committee = append(committee, v)
+		}
+		suggest := func() *store.Matching {
+			t.Helper()
+			m, err := db.SuggestPairings(ctx, env.Comm1, store.MatchScope{CommunityID: env.C1.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return m
+		}
+		shown := func(m *store.Matching, id int64) *pairplan.Suggestion {
+			for _, u := range m.Unmatched {
+				if u.ElderID == id {
+					t.Fatalf("a served elder is listed as unmatched: %+v", u)
+				}
+			}
+			for i := range m.Suggestions {
+				if m.Suggestions[i].ElderID == id {
+					return &m.Suggestions[i]
+				}
+			}
+			return nil
+		}
+		// 孙菊 (fourth) already has two committee members; 钱梅 (prefers)
+		// is given a committee member instead of the suggested neighbour.
+		if err := db.CreatePairings(ctx, env.Comm1, []*store.Pairing{{ElderID: env.fourth.ID, VolunteerID: committee[0].ID},
+			{ElderID: env.fourth.ID, VolunteerID: committee[1].ID}, {ElderID: env.prefers.ID, VolunteerID: committee[2].ID}}); err != nil {
+			t.Fatal(err)
+		}
+		m := suggest()
+		if s := shown(m, env.fourth.ID); s != nil {
+			t.Fatalf("an elder just given two committee members is suggested again: %+v", s)
+		}
+		if s := shown(m, env.prefers.ID); s != nil {
+			t.Fatalf("an accepted elder comes back at once: %+v", s)
+		}
+		if s := shown(m, env.Elder2.ID); s == nil || s.Need.ZH != "尚无结对志愿者，缺 1 名（邻里志愿者优先）" {
+			t.Fatalf("an elder with nobody says so: %+v", s)
+		}
+
+		// A month on, they are sought a neighbour, and say so.
+		now := db.Now()
+		db.Now = func() time.Time { return now.AddDate(0, 0, store.SettleDays+1) }
+		m = suggest()
+		n := 0
+		for _, id := range []int64{env.fourth.ID, env.prefers.ID} {
+			s := shown(m, id)
+			if s == nil {
+				continue
+			}
+			n++
+			for _, o := range s.Options {
+				if o.Kind != "neighbour" {
+					t.Fatalf("an elder with enough committee members is offered %d (%s)", o.VolunteerID, o.Kind)
+				}
+			}
+			if !strings.HasSuffix(s.Need.ZH, "名，仍缺邻居志愿者 1 名") {
+				t.Fatalf("an elder shown again says why: %q", s.Need.ZH)
+			}
+		}
+		if n != 1 {
+			t.Fatalf("one neighbour left (Vol1) for two served elders: %d shown", n)
+		}
+
+		// A rejection is stored with who and when, and the pair is not made again.
+		u := &care.User{Username: "c1chief", DisplayName: "王主任", Role: care.RoleCommunity, StreetID: env.Street.ID, CommunityID: env.C1.ID}
+		if err := db.CreateUser(ctx, env.Admin, u, storetest.Password); err != nil {
+			t.Fatal(err)
+		}
+		chief := env.Comm1
+		chief.Username, chief.UserID = u.Username, u.ID
+		target := store.Pick{ElderID: env.Elder2.ID, VolunteerID: shown(m, env.Elder2.ID).VolunteerID}
+		if err := db.RejectSuggestions(ctx, chief, []store.Pick{target}, "住得远"); err != nil {
+			t.Fatal(err)
+		}
+		m = suggest()
+		rj := m.Rejections[target.ElderID]
+		if len(rj) != 1 || rj[0].VolunteerID != target.VolunteerID || rj[0].By != "王主任" || rj[0].Reason != "住得远" ||
+			!rj[0].At.Equal(db.Now().UTC().Truncate(time.Millisecond)) {
+			t.Fatalf("the rejection is remembered with who and when: %+v", rj)
+		}
+		if s := shown(m, target.ElderID); s != nil && s.VolunteerID == target.VolunteerID {
+			t.Fatal("a rejected pair is suggested again")
+		}
+	})
 }

@@ -19,7 +19,8 @@ type pairingData struct {
 	Communities []care.Community
 	CommunityID int64
 	Reach       float64
-	Suggestions []suggestionRow
+	Suggestions []suggestionRow // elders suggested for the first time
+	Again       []suggestionRow // elders suggested again after a rejection, saying why
 	Unmatched   []unmatchedRow
 	Handovers   []handoverRow
 	Free        []store.VolunteerLoad
@@ -33,8 +34,9 @@ type suggestionRow struct {
 	Priority int
 	Name     string // the suggested volunteer
 	Options  []optionRow
-	Checked  bool
+	Checked  bool // only what staff ticked before a refused post: nothing is pre-ticked
 	Error    string
+	Rejected []store.Rejection // earlier rejections: why the elder is shown again
 }
 
 type optionRow struct {
@@ -100,7 +102,7 @@ func (s *Server) showPairing(w http.ResponseWriter, r *http.Request, p *page, q 
 		return err
 	}
 	d.fill(m, q, rowErrs, p.Lang)
-	d.Handovers = handoverRows(hs, d.Free, d.Suggestions)
+	d.Handovers = handoverRows(hs, d.Free, append(append([]suggestionRow{}, d.Suggestions...), d.Again...))
 	d.Query = fmt.Sprintf("community_id=%d&max=%g", d.CommunityID, d.Reach)
 	switch {
 	case q.Get("accepted") != "":
@@ -125,7 +127,7 @@ func (d *pairingData) fill(m *store.Matching, q url.Values, rowErrs map[int64]st
 		e := m.Elders[sg.ElderID]
 		key := strconv.FormatInt(e.ID, 10)
 		row := suggestionRow{Suggestion: sg, Elder: e, Priority: e.Priority(localToday()), Name: m.Volunteers[sg.VolunteerID].Name,
-			Checked: !posted || picked[key], Error: rowErrs[e.ID]}
+			Checked: posted && picked[key], Error: rowErrs[e.ID], Rejected: m.Rejections[e.ID]}
 		chosen := sg.VolunteerID
 		if v, err := strconv.ParseInt(q.Get("volunteer_"+key), 10, 64); err == nil && posted {
 			chosen = v
@@ -133,7 +135,11 @@ func (d *pairingData) fill(m *store.Matching, q url.Values, rowErrs map[int64]st
 		for _, o := range sg.Options {
 			row.Options = append(row.Options, optionRow{Option: o, Name: m.Volunteers[o.VolunteerID].Name, Selected: o.VolunteerID == chosen})
 		}
-		d.Suggestions = append(d.Suggestions, row)
+		if len(row.Rejected) > 0 {
+			d.Again = append(d.Again, row)
+		} else {
+			d.Suggestions = append(d.Suggestions, row)
+		}
 	}
 	for _, u := range m.Unmatched {
 		e := m.Elders[u.ElderID]

@@ -65,6 +65,9 @@ func TestMatchingPageAcceptsSuggestions(t *testing.T) {
 		if row.Find(`select option[value="`+itoa(f.Vol1.ID)+`"]`).Length() != 0 {
 			t.Fatal("a refused volunteer is never offered")
 		}
+		if doc.Find(`input[name=pick][checked]`).Length() != 0 || !strings.Contains(row.Find(".need").Text(), "尚无结对志愿者") {
+			t.Fatalf("nothing is pre-ticked, and each row says what the elder lacks: %q", row.Find(".need").Text())
+		}
 		if doc.Find(`#free-volunteers tr.free-volunteer`).Length() != 2 {
 			t.Fatalf("free volunteers: %q", doc.Find("#free-volunteers").Text())
 		}
@@ -194,6 +197,42 @@ func TestRelayAndLeavingOnTheWeb(t *testing.T) {
 		_, doc = b.get("/pairing")
 		if row := doc.Find(`#handovers tr.handover[data-elder="` + itoa(f.Elder1.ID) + `"]`); row.Length() != 1 {
 			t.Fatalf("the elder waits for a successor on the pairing page: %q", doc.Find("#handovers").Text())
+		}
+	})
+}
+
+// A rejected suggestion leaves the suggestions: the elder comes back only
+// in 否决后的其他人选, unticked, saying which volunteer was rejected.
+func TestMatchingPageRejection(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		f := storetest.Seed(t, db)
+		v3 := placeFixture(t, db, f)
+		cm := care.Volunteer{Name: "郑居委", Phone: "13700000009", Kind: "committee", CommunityID: f.C1.ID, Capacity: 3}
+		if err := db.CreateVolunteer(context.Background(), f.Station, &cm); err != nil {
+			t.Fatal(err)
+		}
+		b := newBrowser(t, newServer(t, db))
+		csrf := b.login("c1")
+		e := itoa(f.Elder2.ID)
+		form := url.Values{"csrf": {csrf}, "elder": {e}, "pick": {e}, "volunteer_" + e: {itoa(v3.ID)}, "reject_reason": {"住得远"}}
+		if resp, _ := b.post("/pairing/reject", form); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("reject: %d", resp.StatusCode)
+		}
+		_, doc := b.get("/pairing")
+		if doc.Find(`#suggestions tr.suggestion[data-elder="`+e+`"]`).Length() != 0 {
+			t.Fatal("a rejected elder leaves the suggestions")
+		}
+		again := doc.Find(`#suggestions-again tr.suggestion[data-elder="` + e + `"]`)
+		if again.Length() != 1 {
+			t.Fatalf("the elder is offered the next candidate: %q", doc.Find("main").Text())
+		}
+		{
+			if again.AttrOr("data-volunteer", "") == itoa(v3.ID) || again.Find(`input[name=pick][checked]`).Length() != 0 {
+				t.Fatal("the rejected volunteer comes back, or the next one comes pre-ticked")
+			}
+			if got := again.Find(".rejected").Text(); !strings.Contains(got, v3.Name) || !strings.Contains(got, "住得远") {
+				t.Fatalf("the elder says why it is shown again: %q", got)
+			}
 		}
 	})
 }
