@@ -40,6 +40,8 @@ type reminderCard struct {
 type remindersData struct {
 	Cards    []reminderCard
 	Editable bool
+	// Escalation is the street's escalation chain (escalation.go).
+	Escalation *escalationForm
 }
 
 func (s *Server) remindersData(r *http.Request, p *page) (*remindersData, error) {
@@ -48,6 +50,9 @@ func (s *Server) remindersData(r *http.Request, p *page) (*remindersData, error)
 		return nil, err
 	}
 	d := &remindersData{Editable: p.Actor.Role == care.RoleStation}
+	if d.Escalation, err = s.escalationForm(r, p.Actor); err != nil {
+		return nil, err
+	}
 	for _, t := range list {
 		info, _ := reminder.InfoOf(t.Kind)
 		d.Cards = append(d.Cards, reminderCard{Info: info, Template: t, Text: t.Text, Preview: reminder.Preview(t.Kind, t.Text),
@@ -123,7 +128,7 @@ func fieldReason(err error, field, lang string) string {
 			return m.In(lang)
 		}
 	}
-	return care.ErrorMessage(err)
+	return care.MessageIn(err, lang)
 }
 
 // englishReminders translates /reminders.

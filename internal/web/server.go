@@ -108,6 +108,7 @@ func (s *Server) routes() {
 	s.routesReports(m)
 	s.routesNotify(m)
 	s.routesReminders(m)
+	s.routesEscalation(m)
 	m.Handle("/", s.auth(func(w http.ResponseWriter, r *http.Request, p *page) error {
 		return care.ErrNotFound("页面 / page")
 	}))
@@ -281,7 +282,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, p *page, er
 	case http.StatusUnprocessableEntity:
 		p.Error = invalidText(err, p.Lang)
 	default:
-		p.Error = care.ErrorMessage(err)
+		p.Error = care.MessageIn(err, p.Lang)
 	}
 	p.Title = p.Error
 	s.render(w, status, "error", p)
