@@ -34,6 +34,9 @@ const (
 	KindEmergency Kind = "emergency"
 	// KindReminder: a visit, call or signature due.
 	KindReminder Kind = "reminder"
+	// KindNotice: news about someone's service, in the inbox only (an
+	// elder who moved away, died or paused, and the pairings it ended).
+	KindNotice Kind = "notice"
 )
 
 // Kinds lists every kind with its label.
@@ -42,6 +45,7 @@ var Kinds = []care.Choice{
 	{Code: string(KindEscalation), Label: care.Msg{ZH: "逐级提醒", EN: "Escalation"}},
 	{Code: string(KindEmergency), Label: care.Msg{ZH: "应急求助", EN: "Emergency"}},
 	{Code: string(KindReminder), Label: care.Msg{ZH: "待办提醒", EN: "Reminder"}},
+	{Code: string(KindNotice), Label: care.Msg{ZH: "服务通知", EN: "Notice"}},
 }
 
 // Valid reports whether k is one of the kinds.

@@ -356,6 +356,9 @@ func (db *DB) updateElder(ctx context.Context, tx *sql.Tx, upd *sql.Stmt, a care
  VALUES (?,?,?,?,?,?)`), e.ID, old.Status, e.Status, strings.TrimSpace(statusReason), db.now(), a.Username); err != nil {
 			return err
 		}
+		if err := db.followStatus(ctx, tx, a, old, e, statusReason); err != nil {
+			return err
+		}
 	}
 	e.IDMasked = care.MaskIDNumber(e.IDNumber)
 	e.CreatedAt = old.CreatedAt
