@@ -128,7 +128,7 @@ func fieldReason(err error, field, lang string) string {
 			return m.In(lang)
 		}
 	}
-	return care.MessageIn(err, lang)
+	return care.ErrorMessage(err)
 }
 
 // englishReminders translates /reminders.
