@@ -54,29 +54,43 @@ type Card struct {
 	Flags     CardFlags
 }
 
-// CardFlags are what an inspector should look at.
+// CardFlags are what an inspector should look at (care.Evidence says what
+// stands behind each record).
 type CardFlags struct {
-	Services   int
+	Services int
+	// Unverified counts volunteers' services without proof other than daily
+	// greetings, and services whose position was too far from the home.
 	Unverified int
-	Amended    int
-	Missing    bool // no service at all this month
+	// UnverifiedGreetings counts daily greetings without proof.
+	UnverifiedGreetings int
+	Amended             int
+	Missing             bool // no service at all this month
 	// Proven counts services verified by the card's QR code or the elder's
-	// PIN; a phone's position is device-reported and weaker evidence.
-	Proven int
+	// PIN; Positions those verified by the phone's reported position, weaker.
+	Proven, Positions int
 }
 
-// Clean reports whether the card can be signed in bulk without a look: every
-// service verified, at least one by card or PIN, none corrected.
+// Clean reports whether the card can be signed in bulk without a look: no
+// service without proof, none corrected, and not resting on positions alone.
+// An organisation's own records and those copied from the paper card are
+// not flags (care.EvidenceSource).
 func (f CardFlags) Clean() bool {
-	return f.Unverified == 0 && f.Amended == 0 && !f.Missing && f.Proven > 0
+	return !f.Missing && f.Unverified == 0 && f.UnverifiedGreetings == 0 && f.Amended == 0 && !f.GeoOnly()
 }
+
+// GreetingsOnly reports a card whose only flag is daily greetings without
+// proof, on a month in which the card or the PIN was seen at least once:
+// it may be signed in bulk after the station has seen the summary.
+func (f CardFlags) GreetingsOnly() bool {
+	return !f.Missing && f.UnverifiedGreetings > 0 && f.Unverified == 0 && f.Amended == 0 && f.Proven > 0
+}
+
+// Flagged reports any flag at all.
+func (f CardFlags) Flagged() bool { return !f.Clean() }
 
 // GeoOnly reports a card whose verified services all rest on the phone's
 // reported position: an inspector should look before signing it.
-func (f CardFlags) GeoOnly() bool { return f.Services > f.Unverified && f.Proven == 0 }
-
-// proven reports a record verified by the card's code or the elder's PIN.
-func proven(r *care.ServiceRecord) bool { return r.Verified && (r.Method == "qr" || r.Method == "pin") }
+func (f CardFlags) GeoOnly() bool { return f.Positions > 0 && f.Proven == 0 }
 
 const recordColumns = `r.id, r.elder_id, r.seq, r.month, r.kind, r.type, r.at, r.end_at, r.volunteer_id, r.served_by, r.note,
  r.amount_cents, r.method, r.verified, r.verify_detail, r.source, r.entered_by, r.entered_at, r.amends, r.amend_reason, r.changes,
@@ -146,19 +160,23 @@ func (db *DB) GetCard(ctx context.Context, a care.Actor, elderID int64, month st
 func flagsOf(entries []CardEntry) CardFlags {
 	f := CardFlags{Missing: true}
 	for _, en := range entries {
+		if len(en.Amendments) > 0 {
+			f.Amended++ // striking a record out is a correction too
+		}
 		if en.Voided {
 			continue
 		}
 		f.Services++
 		f.Missing = false
-		if en.Unverified() {
-			f.Unverified++
-		}
-		if proven(&en.ServiceRecord) {
+		switch en.Evidence() {
+		case care.EvidenceProof:
 			f.Proven++
-		}
-		if len(en.Amendments) > 0 {
-			f.Amended++
+		case care.EvidencePosition:
+			f.Positions++
+		case care.EvidenceNoneGreeting:
+			f.UnverifiedGreetings++
+		case care.EvidenceNone:
+			f.Unverified++
 		}
 	}
 	return f
@@ -305,37 +323,6 @@ func (db *DB) signTx(ctx context.Context, tx *sql.Tx, a care.Actor, elderID int6
 // An elder the station cannot see is 404 and nothing is signed: another
 // street's elder is never skipped quietly as if its card were flagged.
 func (db *DB) SignCleanCards(ctx context.Context, a care.Actor, elderIDs []int64, month, comment string) (int, error) {
-	if a.Role != care.RoleStation {
-		return 0, care.ErrForbidden()
-	}
-	if err := db.checkSignable(month); err != nil {
-		return 0, err
-	}
-	signed := 0
-	err := db.tx(ctx, func(tx *sql.Tx) error {
-		for _, id := range elderIDs {
-			if _, err := db.getElder(ctx, tx, a, id); err != nil {
-				return err
-			}
-			// Judge each card as it is at the moment it is signed.
-			entries, err := db.cardEntries(ctx, tx, id, month)
-			if err != nil {
-				return err
-			}
-			if !flagsOf(entries).Clean() {
-				continue
-			}
-			if old, err := db.signature(ctx, tx, id, month); err != nil {
-				return err
-			} else if old != nil {
-				continue
-			}
-			if _, err := db.signTx(ctx, tx, a, id, month, "pass", strings.TrimSpace(comment)); err != nil {
-				return err
-			}
-			signed++
-		}
-		return nil
-	})
-	return signed, err
+	comment = strings.TrimSpace(comment)
+	return db.signInBulk(ctx, a, elderIDs, month, func(f CardFlags) (bool, string) { return f.Clean(), comment })
 }

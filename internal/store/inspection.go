@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -14,19 +15,39 @@ type InspectionRow struct {
 	Name        string
 	CommunityID int64
 	Status      string
-	Services    int
-	Unverified  int
-	Amended     int
-	Late        int // records entered more than two hours after the service (补录)
-	Proven      int // verified by card or PIN (CardFlags.Proven)
-	Signed      bool
-	Result      string
+	Services    int // not struck out
+	Unverified  int // CardFlags.Unverified
+	// UnverifiedGreetings are daily greetings without proof (CardFlags).
+	UnverifiedGreetings int
+	Amended             int
+	Late                int // records entered more than two hours after the service (补录)
+	Proven              int // verified by card or PIN (CardFlags.Proven)
+	Positions           int // verified by the phone's position
+	Signed              bool
+	Result              string
 }
 
 // Flags returns the row's flags as on the card.
 func (r InspectionRow) Flags() CardFlags {
-	return CardFlags{Services: r.Services, Unverified: r.Unverified, Amended: r.Amended, Missing: r.Services == 0, Proven: r.Proven}
+	return CardFlags{Services: r.Services, Unverified: r.Unverified, UnverifiedGreetings: r.UnverifiedGreetings,
+		Amended: r.Amended, Missing: r.Services == 0, Proven: r.Proven, Positions: r.Positions}
 }
+
+// inspectionCounts are the per-card counts of care.Evidence in SQL, over
+// the month's records not struck out; the order is InspectionRow's scan.
+const inspectionCounts = `SELECT r.elder_id,
+ COUNT(*) AS services,
+ SUM(CASE WHEN r.verified = FALSE AND r.source <> 'paper' AND r.volunteer_id IS NOT NULL
+   AND NOT (r.type = 'greeting' AND r.kind = 'life' AND (r.method <> 'geo' OR r.verify_detail = ?)) THEN 1 ELSE 0 END) AS unverified,
+ SUM(CASE WHEN r.verified = FALSE AND r.source <> 'paper' AND r.volunteer_id IS NOT NULL
+   AND r.type = 'greeting' AND r.kind = 'life' AND (r.method <> 'geo' OR r.verify_detail = ?) THEN 1 ELSE 0 END) AS greetings,
+ SUM(CASE WHEN r.verified = TRUE AND r.method IN ('qr', 'pin') THEN 1 ELSE 0 END) AS proven,
+ SUM(CASE WHEN r.verified = TRUE AND r.method NOT IN ('qr', 'pin') THEN 1 ELSE 0 END) AS positions,
+ SUM(CASE WHEN %s THEN 1 ELSE 0 END) AS late
+ FROM service_records r
+ WHERE r.month = ? AND r.amends IS NULL
+  AND NOT EXISTS (SELECT 1 FROM service_records v WHERE v.amends = r.id AND v.changes LIKE '%%"void":true%%')
+ GROUP BY r.elder_id`
 
 // Inspection lists the month's cards of a community (or of the street when
 // communityID is 0): every elder who was active or has services that month,
@@ -51,16 +72,15 @@ func (db *DB) Inspection(ctx context.Context, a care.Actor, month string, commun
 		cond, args = " AND e.community_id = ?", append(args, communityID)
 	}
 	q := `SELECT e.id, e.name, e.community_id, e.status,
- (SELECT COUNT(*) FROM service_records r WHERE r.elder_id = e.id AND r.month = ? AND r.amends IS NULL),
- (SELECT COUNT(*) FROM service_records r WHERE r.elder_id = e.id AND r.month = ? AND r.amends IS NULL AND r.verified = ?),
- (SELECT COUNT(*) FROM service_records r WHERE r.elder_id = e.id AND r.month = ? AND r.amends IS NULL AND r.verified = ? AND r.method IN ('qr', 'pin')),
- (SELECT COUNT(*) FROM service_records r WHERE r.elder_id = e.id AND r.month = ? AND r.amends IS NULL AND ` + db.dialect.lateRecord + `),
+ COALESCE(c.services, 0), COALESCE(c.unverified, 0), COALESCE(c.greetings, 0), COALESCE(c.proven, 0), COALESCE(c.positions, 0), COALESCE(c.late, 0),
  (SELECT COUNT(DISTINCT am.amends) FROM service_records am JOIN service_records o ON o.id = am.amends
    WHERE am.elder_id = e.id AND o.elder_id = e.id AND o.month = ?),
  COALESCE((SELECT s.result FROM card_signatures s WHERE s.elder_id = e.id AND s.month = ?), '')
- FROM elders e WHERE ` + scope + cond + ` AND (e.status = 'active' OR EXISTS (SELECT 1 FROM service_records r WHERE r.elder_id = e.id AND r.month = ?))
+ FROM elders e LEFT JOIN (` + fmt.Sprintf(inspectionCounts, db.dialect.lateRecord) + `) c ON c.elder_id = e.id
+ WHERE ` + scope + cond + ` AND (e.status = 'active' OR c.elder_id IS NOT NULL
+   OR EXISTS (SELECT 1 FROM service_records r WHERE r.elder_id = e.id AND r.month = ?))
  ORDER BY e.community_id, e.id`
-	qargs := append([]any{month, month, false, month, true, month, month, month}, args...)
+	qargs := append([]any{month, month, care.DetailNoHomeCoordinates, care.DetailNoHomeCoordinates, month}, args...)
 	qargs = append(qargs, month)
 	rows, err := db.read.QueryContext(ctx, db.q(q), qargs...)
 	if err != nil {
@@ -70,7 +90,8 @@ func (db *DB) Inspection(ctx context.Context, a care.Actor, month string, commun
 	var out []InspectionRow
 	for rows.Next() {
 		var r InspectionRow
-		if err := rows.Scan(&r.ElderID, &r.Name, &r.CommunityID, &r.Status, &r.Services, &r.Unverified, &r.Proven, &r.Late, &r.Amended, &r.Result); err != nil {
+		if err := rows.Scan(&r.ElderID, &r.Name, &r.CommunityID, &r.Status, &r.Services, &r.Unverified, &r.UnverifiedGreetings,
+			&r.Proven, &r.Positions, &r.Late, &r.Amended, &r.Result); err != nil {
 			return nil, err
 		}
 		r.Signed = r.Result != ""

@@ -374,7 +374,7 @@ func (db *DB) verifyProof(ctx context.Context, tx *wtx, e *care.Elder, r *care.S
 			return care.FieldErrors{"verification": care.Msg{ZH: "没有收到手机定位", EN: "no position was sent"}}.Err()
 		}
 		if e.Lat == nil || e.Lon == nil {
-			r.VerifyDetail = "老人住址无坐标 / no coordinates for the home"
+			r.VerifyDetail = care.DetailNoHomeCoordinates
 			return nil
 		}
 		d := distanceM(*p.Lat, *p.Lon, *e.Lat, *e.Lon)

@@ -193,8 +193,17 @@ func TestBulkSigningSignsOnlyCleanCards(t *testing.T) {
 		if err := db.AddService(ctx, f.Volunteer, greeting(f, f.Elder1.ID, at(db, 8)), store.Proof{Method: "qr", Code: code1}); err != nil {
 			t.Fatal(err)
 		}
-		unverified := &care.ServiceRecord{ElderID: f.Elder2.ID, Kind: "spirit", Type: "chat", At: at(db, 8), Source: "paper"}
-		if err := db.AddService(ctx, f.Comm1, unverified, store.Proof{}); err != nil {
+		if err := db.CreatePairing(ctx, f.Comm1, &store.Pairing{ElderID: f.Elder2.ID, VolunteerID: f.Vol1.ID}); err != nil {
+			t.Fatal(err)
+		}
+		// A volunteer's chat without proof is a flag; a record copied from
+		// the paper card is not (its source is its proof).
+		unverified := &care.ServiceRecord{ElderID: f.Elder2.ID, Kind: "spirit", Type: "chat", At: at(db, 8)}
+		if err := db.AddService(ctx, f.Volunteer, unverified, store.Proof{}); err != nil {
+			t.Fatal(err)
+		}
+		paper := &care.ServiceRecord{ElderID: f.Elder2.ID, Kind: "spirit", Type: "chat", At: at(db, 9), Source: "paper", VolunteerID: &f.Vol1.ID}
+		if err := db.AddService(ctx, f.Comm1, paper, store.Proof{}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.SignCleanCards(ctx, f.Station, []int64{f.Elder1.ID}, "2026-11", ""); code(err) != care.EMonthNotEnded {
@@ -216,7 +225,7 @@ func TestBulkSigningSignsOnlyCleanCards(t *testing.T) {
 					t.Errorf("elder1 row %+v", r)
 				}
 			case f.Elder2.ID:
-				if r.Signed || r.Unverified != 1 {
+				if r.Signed || r.Unverified != 1 || r.Services != 2 {
 					t.Errorf("elder2 row %+v", r)
 				}
 			}
