@@ -63,6 +63,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdBackup(ctx, e, rest)
 	case "restore":
 		return cmdRestore(ctx, e, rest)
+	case "simulate":
+		return cmdSimulate(ctx, e, rest)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return 0
@@ -90,5 +92,7 @@ commands:
   verify --db DSN                             check the records' chains and ids, signatures, cases and audit log
   backup --db DSN --out FILE                  online backup
   restore --db DSN --from FILE                restore a backup into an empty database
+  simulate --elders N --days D --seed S [--miss-rate 0.05] [--webhook-failure-rate 0.2] [--json]
+                                              a street's days in accelerated time on a temporary database
 `)
 }
