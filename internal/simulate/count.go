@@ -33,19 +33,6 @@ func (s *sim) count(ctx context.Context) (*Result, error) {
 	}
 	res := &Result{Days: s.cfg.Days, Alerts: len(alerts), Acknowledged: s.acks, LateGreetings: s.late,
 		DeliveryFailures: s.sms.failures + s.mail.failures, ByChannel: map[notify.Channel]int{}}
-	firstDelivered := map[int64]time.Time{} // alert → first delivery to a person
-	firstSMS := map[int64]time.Time{}
-	for _, m := range msgs {
-		if m.AlertID == 0 || m.Status != notify.StatusDelivered {
-			continue
-		}
-		if f, ok := firstDelivered[m.AlertID]; !ok || m.DeliveredAt.Before(f) {
-			firstDelivered[m.AlertID] = m.DeliveredAt
-		}
-		if f, ok := firstSMS[m.AlertID]; m.Channel == notify.ChannelSMS && (!ok || m.DeliveredAt.Before(f)) {
-			firstSMS[m.AlertID] = m.DeliveredAt
-		}
-	}
 	index := map[int64]int{} // elder id → index
 	for i, e := range s.elders {
 		index[e.ID] = i
@@ -62,6 +49,22 @@ func (s *sim) count(ctx context.Context) (*Result, error) {
 	for _, a := range alerts {
 		alertOf[key{index[a.ElderID], a.Day}] = a.ID
 		raisedAt[a.ID] = a.RaisedAt
+	}
+	firstDelivered := map[int64]time.Time{} // alert → first delivery to a person
+	firstSMS := map[int64]time.Time{}
+	for _, m := range msgs {
+		// The alert's own messages: the evening's reminders to the
+		// neighbours join the alert when it is raised, but were sent
+		// before it.
+		if m.AlertID == 0 || m.Status != notify.StatusDelivered || m.CreatedAt.Before(raisedAt[m.AlertID]) {
+			continue
+		}
+		if f, ok := firstDelivered[m.AlertID]; !ok || m.DeliveredAt.Before(f) {
+			firstDelivered[m.AlertID] = m.DeliveredAt
+		}
+		if f, ok := firstSMS[m.AlertID]; m.Channel == notify.ChannelSMS && (!ok || m.DeliveredAt.Before(f)) {
+			firstSMS[m.AlertID] = m.DeliveredAt
+		}
 	}
 	dayOf := map[string]int{}
 	for d := range s.cfg.Days {

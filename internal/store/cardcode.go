@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -92,3 +94,45 @@ func (db *DB) ElderCardCode(ctx context.Context, a care.Actor, elderID int64, mo
 	}
 	return db.CardCode(elderID, version, month), nil
 }
+
+// Scan answers, before the tap, what a scanned card code is worth to the
+// actor (the scan page): the elder when the code is the elder's current
+// card of a month that covers now and the elder is on the actor's list.
+// Otherwise an error whose message says why: ScanVoid for a code that is
+// old, forged or of a re-issued card; ScanMonth for another month's card;
+// ScanNotYours when the card is genuine but the elder is not on the
+// actor's list. A forged code learns nothing about any elder.
+func (db *DB) Scan(ctx context.Context, a care.Actor, code string) (*care.Elder, error) {
+	if strings.HasPrefix(code, "cc1.") {
+		return nil, &care.Error{Code: care.EInvalid, Message: msgCardOld.ZH + " / " + msgCardOld.EN}
+	}
+	info, ok := ParseCardCode(code)
+	var version int
+	if ok {
+		err := db.read.QueryRowContext(ctx, db.q("SELECT card_version FROM elders WHERE id = ?"), info.ElderID).Scan(&version)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+		ok = err == nil && code == db.CardCode(info.ElderID, version, info.Month)
+	}
+	if !ok {
+		return nil, &care.Error{Code: care.EInvalid, Message: ScanVoid.ZH + " / " + ScanVoid.EN}
+	}
+	if !CardCodeCovers(info.Month, db.Now(), db.Loc) {
+		m := msgCardMonth(info.Month)
+		return nil, &care.Error{Code: care.EInvalid, Message: m.ZH + " / " + m.EN}
+	}
+	e, err := db.getElder(ctx, db.read, a, info.ElderID)
+	if care.ErrorCode(err) == care.ENotFound {
+		return nil, &care.Error{Code: care.EForbidden, Message: ScanNotYours.ZH + " / " + ScanNotYours.EN}
+	}
+	return e, err
+}
+
+// What a scan page says instead of the greeting button.
+var (
+	ScanVoid = care.Msg{ZH: "这个二维码无效：服务卡已补办作废，或不是本系统打印的服务卡。请不要用它问候，请联系社区",
+		EN: "this code is void: the card was re-issued, or it was not printed by CareCircle. Do not use it; contact the community"}
+	ScanNotYours = care.Msg{ZH: "这位老人不在你的服务名单上，请联系社区",
+		EN: "this elder is not on your list; please contact the community"}
+)

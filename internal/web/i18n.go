@@ -124,6 +124,7 @@ var english = map[string]string{
 	"志愿者详情":        "Volunteer",
 	"社区居委会":        "Community committee",
 	"用户名或密码错误":     "Wrong username or password",
+	"登录后回到刚才打开的页面": "After logging in you return to the page you opened",
 	"页面已过期，请刷新后重试": "The page expired; reload and try again",
 	"添加联系人":        "Add contact",
 	"编号":           "No.",

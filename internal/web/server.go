@@ -17,6 +17,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"carecircle/internal/api"
@@ -132,6 +133,7 @@ func cacheStatic(h http.Handler) http.Handler {
 // page is what every template gets: who is looking, in which language, the
 // CSRF token for forms, and the page's own data.
 type page struct {
+	Next   string // the login page: where to go after logging in (safeNext)
 	User   *care.User
 	Actor  care.Actor
 	Lang   string
@@ -256,7 +258,31 @@ func (s *Server) toLogin(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusUnauthorized)
 		return
 	}
-	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	target := "/login"
+	if r.Method == http.MethodGet && r.URL.Path != "/" {
+		// Come back here after logging in (a scanned card, a link).
+		target += "?next=" + url.QueryEscape(r.URL.RequestURI())
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// safeNext returns next when it is a path on this site ("/scan/…"), else
+// "/": never another host ("//evil", "/\\evil", "https://…"), never a
+// control character, so the login cannot send anyone elsewhere.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || len(next) > 2048 {
+		return "/"
+	}
+	for _, c := range next {
+		if c < 0x20 || c == 0x7f || c == '\\' {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || strings.HasPrefix(u.Path, "/login") {
+		return "/"
+	}
+	return next
 }
 
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, p *page, err error) {
@@ -336,6 +362,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 		p.CSRF = randomString()
 	}
 	s.setCookie(w, r, loginCSRF, p.CSRF, time.Hour, true)
+	p.Next = safeNext(r.URL.Query().Get("next"))
 	s.render(w, http.StatusOK, "login", p)
 }
 
@@ -393,11 +420,12 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/account", http.StatusSeeOther)
 		return
 	}
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
 }
 
 func (s *Server) reLogin(w http.ResponseWriter, r *http.Request, p *page, status int) {
 	p.CSRF = randomString()
+	p.Next = safeNext(r.PostFormValue("next"))
 	s.setCookie(w, r, loginCSRF, p.CSRF, time.Hour, true)
 	s.render(w, status, "login", p)
 }

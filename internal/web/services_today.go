@@ -238,22 +238,29 @@ func (s *Server) greetRefused(w http.ResponseWriter, r *http.Request, p *page, i
 // elder's card: the greeting can then be logged, verified by the card.
 func (s *Server) scanPage(w http.ResponseWriter, r *http.Request, p *page) error {
 	code := r.PathValue("code")
-	card, ok := store.ParseCardCode(code)
-	if !ok {
-		if strings.HasPrefix(code, "cc1.") {
-			return &care.Error{Code: care.EInvalid, Message: "这是旧版服务卡的二维码，已停用；请社区打印本月的服务卡 / this is an old card's code; ask the community for this month's card"}
+	// Before the tap: a void or forged code, another month's card, or an
+	// elder not on the volunteer's list is said at once, with no button.
+	e, err := s.db.Scan(r.Context(), p.Actor, code)
+	if code := care.ErrorCode(err); code == care.EInvalid || code == care.EForbidden {
+		msg := care.ErrorMessage(err) // "中文 / English"
+		if zh, en, ok := strings.Cut(msg, " / "); ok {
+			msg = zh
+			if p.Lang == "en" {
+				msg = en
+			}
 		}
-		return care.ErrNotFound("服务卡 / card")
+		p.Title, p.Active, p.Error = "扫码问候", "today", msg
+		status := http.StatusUnprocessableEntity
+		if code == care.EForbidden {
+			status = http.StatusForbidden
+		}
+		s.render(w, status, "error", p)
+		return nil
 	}
-	// A card of another month would be refused on the tap: say so first.
-	if now := s.db.Now(); !store.CardCodeCovers(card.Month, now, s.db.Loc) {
-		return &care.Error{Code: care.EInvalid, Message: "这是 " + card.Month + " 的服务卡，现在不能用来扫码核验；请扫描本月的服务卡 / this is the card of " + card.Month + "; scan this month's card"}
-	}
-	id := card.ElderID
-	e, err := s.db.GetElder(r.Context(), p.Actor, id)
 	if err != nil {
 		return err
 	}
+	id := e.ID
 	greeted, err := s.greetedToday(r, p)
 	if err != nil {
 		return err
@@ -276,6 +283,12 @@ type serviceFormData struct {
 	Methods []care.Choice
 	// Key names this rendering of the form: sent twice, it stores one record.
 	Key string
+	// Kinds are the kinds of Types, in the catalogue's order: no empty
+	// group in the picker. AmountField: some type takes an amount.
+	Kinds       []care.Choice
+	AmountField bool
+	// Back is where 取消 leads: the page the user came from.
+	Back string
 }
 
 func (s *Server) showServiceForm(w http.ResponseWriter, r *http.Request, p *page, e *care.Elder, rec *care.ServiceRecord, key string, status int) error {
@@ -293,6 +306,20 @@ func (s *Server) showServiceForm(w http.ResponseWriter, r *http.Request, p *page
 		}
 		d.Types = health
 	}
+	for _, k := range care.ServiceKinds {
+		if slices.ContainsFunc(d.Types, func(t care.ServiceType) bool { return t.Kind == k.Code }) {
+			d.Kinds = append(d.Kinds, k)
+		}
+	}
+	d.AmountField = slices.ContainsFunc(d.Types, func(t care.ServiceType) bool { return t.Amount })
+	fallback := "/today"
+	switch {
+	case d.Staff:
+		fallback = "/elders/" + strconv.FormatInt(e.ID, 10) + "/card"
+	case p.Actor.Role != care.RoleVolunteer:
+		fallback = "/"
+	}
+	d.Back = backFrom(r, fallback)
 	if d.Staff {
 		team, err := s.db.ElderTeam(r.Context(), p.Actor, e.ID)
 		if err != nil {
@@ -311,6 +338,9 @@ func (s *Server) serviceNew(w http.ResponseWriter, r *http.Request, p *page) err
 		return err
 	}
 	rec := &care.ServiceRecord{Kind: "spirit", Type: "chat", At: s.db.Now()}
+	if p.Actor.Role == care.RoleClinic {
+		rec.Kind, rec.Type = "health", "health_inquiry" // the clinic's half-month call
+	}
 	if p.Actor.EditsRegistry() {
 		rec.Source = "paper"
 	}
