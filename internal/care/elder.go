@@ -212,6 +212,8 @@ func validateContacts(f FieldErrors, cs []Contact) {
 		switch {
 		case c.Name == "":
 			f.Add("emergency_contacts", Msg{"紧急联系人须填写姓名", "each emergency contact needs a name"})
+		case strings.TrimSpace(c.Phone) == "":
+			f.Add("emergency_contacts", Msg{"紧急联系人 " + c.Name + " 未填写电话", "emergency contact " + c.Name + " has no phone"})
 		case !ValidPhone(c.Phone):
 			f.Add("emergency_contacts", Msg{"紧急联系人 " + c.Name + " 的电话无效", "the phone of emergency contact " + c.Name + " is invalid"})
 		case c.Relation != "" && !isChoice(Relations, c.Relation):

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -127,4 +128,21 @@ func ErrRateLimited(wait time.Duration) error {
 // temporary password.
 func ErrPasswordChange() error {
 	return &Error{Code: EPasswordChange, Message: "请先修改临时密码 / change your temporary password first"}
+}
+
+// MessageIn returns the user-safe message of err in one language: messages
+// written as "中文 / English" give the part of lang ("en" or anything else
+// for Chinese), so a page never shows both.
+func MessageIn(err error, lang string) string {
+	return SplitMsg(ErrorMessage(err)).In(lang)
+}
+
+// SplitMsg reads a message written as "中文 / English" into its two
+// languages; a message without the separator is the same in both.
+func SplitMsg(s string) Msg {
+	zh, en, ok := strings.Cut(s, " / ")
+	if !ok {
+		return Msg{ZH: s, EN: s}
+	}
+	return Msg{ZH: zh, EN: en}
 }

@@ -11,6 +11,14 @@ import (
 	"carecircle/internal/care"
 )
 
+// Status filters of the elder list beyond one status: the elders in
+// service (active or paused, the pages' default: the deceased and the
+// moved are listed only when asked for) and every elder.
+const (
+	StatusInService = "in_service"
+	StatusAll       = "all"
+)
+
 // ElderFilter selects elders for lists and search. Zero values do not filter.
 type ElderFilter struct {
 	CommunityID     int64
@@ -142,7 +150,11 @@ func (db *DB) elderWhere(ctx context.Context, a care.Actor, f ElderFilter) (stri
 	if f.SelfCare != "" {
 		add("e.self_care = ?", f.SelfCare)
 	}
-	if f.Status != "" {
+	switch f.Status {
+	case "", StatusAll:
+	case StatusInService:
+		add("e.status IN ('active', 'paused')")
+	default:
 		add("e.status = ?", f.Status)
 	}
 	if f.LivingSituation != "" {

@@ -137,7 +137,7 @@ func (s *Server) userAction(w http.ResponseWriter, r *http.Request, p *page) err
 		if care.ErrorCode(err) != care.EInvalid {
 			return err
 		}
-		row.Result, row.Temp = care.ErrorMessage(err), ""
+		row.Result, row.Temp = invalidText(err, p.Lang), ""
 	}
 	users, err := s.db.Users(ctx, p.Actor)
 	if err != nil {

@@ -42,6 +42,19 @@ type standardsData struct {
 	Saved     bool
 	// Blank is the new-standard form's starting point.
 	Blank store.StandardVersion
+	// Posted is what a refused form held, shown again in its own form
+	// (opened) with each error at its field.
+	Posted *postedStandard
+	// FestivalTyped is what a refused festival form held.
+	FestivalTyped map[string]string
+}
+
+// postedStandard is a refused standard form: the new-standard form (New) or
+// the change of the standard Standard.Code, with the date as typed.
+type postedStandard struct {
+	New      bool
+	Standard compliance.Standard
+	From     string
 }
 
 // versionView is one version as a template shows or edits it.
@@ -49,27 +62,48 @@ type versionView struct {
 	D    standardsData
 	V    store.StandardVersion
 	Kind string // current, future, past, edit, new
+	// Open and From are set on the form a refused submit came from: it
+	// is shown open with the typed effective date.
+	Open bool
+	From string
 }
 
 // Version pairs a version with the page's data for a nested template.
 func (d standardsData) Version(v store.StandardVersion, kind string) versionView {
-	return versionView{D: d, V: v, Kind: kind}
+	vv := versionView{D: d, V: v, Kind: kind, From: d.Today.String()}
+	if p := d.Posted; p != nil && (kind == "new" && p.New || kind == "edit" && !p.New && p.Standard.Code == v.Standard.Code) {
+		vv.V = store.StandardVersion{Standard: p.Standard}
+		vv.Open, vv.From = true, p.From
+	}
+	return vv
 }
+
+// Errs are the page's field errors on the form a refused submit came
+// from, none on the others.
+func (v versionView) Errs(all map[string]string) map[string]string {
+	if v.Open {
+		return all
+	}
+	return nil
+}
+
+// FestivalValue is a refused festival form's typed value of a field.
+func (d standardsData) FestivalValue(name string) string { return d.FestivalTyped[name] }
 
 // standardsPage shows the standards with their versions, the year's
 // festival calendar, and (to the station) the forms to change them.
 func (s *Server) standardsPage(w http.ResponseWriter, r *http.Request, p *page) error {
-	return s.showStandards(w, r, p, http.StatusOK)
+	return s.showStandards(w, r, p, http.StatusOK, nil, nil)
 }
 
-func (s *Server) showStandards(w http.ResponseWriter, r *http.Request, p *page, status int) error {
+func (s *Server) showStandards(w http.ResponseWriter, r *http.Request, p *page, status int, posted *postedStandard, festival map[string]string) error {
 	set, err := s.db.Standards(r.Context(), p.Actor)
 	if err != nil {
 		return err
 	}
 	today := s.db.Now().In(s.db.Loc)
 	d := standardsData{Set: set, Year: today.Year(), Today: calendar.NewDate(today.Year(), today.Month(), today.Day()),
-		CanEdit: p.Actor.Role == care.RoleStation, Saved: r.URL.Query().Get("saved") == "1"}
+		CanEdit: p.Actor.Role == care.RoleStation, Saved: r.URL.Query().Get("saved") == "1", Posted: posted, FestivalTyped: festival}
 	if y, err := strconv.Atoi(r.URL.Query().Get("year")); err == nil && calendar.CheckYear(y) == nil {
 		d.Year = y
 	}
@@ -152,9 +186,10 @@ func (s *Server) standardSave(w http.ResponseWriter, r *http.Request, p *page) e
 		f.errs.Add("effective_from", care.MsgBadDate)
 	}
 	std.EffectiveFrom = from
+	posted := &postedStandard{New: f.str("new") == "1", Standard: std, From: f.str("effective_from")}
 	if err := f.errs.Err(); err != nil {
 		p.setError(err)
-		return s.showStandards(w, r, p, http.StatusUnprocessableEntity)
+		return s.showStandards(w, r, p, http.StatusUnprocessableEntity, posted, nil)
 	}
 	// The form does not edit further requirements (the committee's
 	// donation); a new version keeps those of the version it follows.
@@ -170,7 +205,7 @@ func (s *Server) standardSave(w http.ResponseWriter, r *http.Request, p *page) e
 			return err
 		}
 		p.setError(err)
-		return s.showStandards(w, r, p, http.StatusUnprocessableEntity)
+		return s.showStandards(w, r, p, http.StatusUnprocessableEntity, posted, nil)
 	}
 	return s.afterStandards(w, r, p)
 }
@@ -199,7 +234,11 @@ func (s *Server) festivalAdd(w http.ResponseWriter, r *http.Request, p *page) er
 	} else {
 		p.setError(err)
 	}
-	return s.showStandards(w, r, p, http.StatusUnprocessableEntity)
+	typed := map[string]string{}
+	for _, k := range []string{"code", "name", "calendar", "month", "day", "effective_from"} {
+		typed[k] = f.str(k)
+	}
+	return s.showStandards(w, r, p, http.StatusUnprocessableEntity, nil, typed)
 }
 
 // afterStandards rebuilds the compliance state with the new standards

@@ -60,6 +60,9 @@ func checkExportQuery(q url.Values, keys []string) error {
 // too: a malformed number is refused (422), never read as "no filter".
 func elderFilter(q url.Values) (store.ElderFilter, error) {
 	f := store.ElderFilter{Category: q.Get("category"), SelfCare: q.Get("self_care"), Status: q.Get("status"), Q: q.Get("q")}
+	if f.Status == "" {
+		f.Status = store.StatusInService // the deceased and the moved only when asked for
+	}
 	fe := care.FieldErrors{}
 	f.CommunityID = queryID(q, "community_id", fe)
 	f.Priority = int(queryID(q, "priority", fe))
@@ -168,7 +171,7 @@ func (s *Server) elderNew(w http.ResponseWriter, r *http.Request, p *page) error
 	if !p.Actor.EditsRegistry() {
 		return care.ErrForbidden()
 	}
-	e := &care.Elder{Status: "active", CommunityID: p.Actor.CommunityID, Consent: true}
+	e := &care.Elder{Status: "active", CommunityID: p.Actor.CommunityID} // consent is ticked by the person, never in advance
 	return s.showElderForm(w, r, p, e, true, http.StatusOK)
 }
 
@@ -332,7 +335,7 @@ var queryFields = map[string]care.Msg{
 func invalidText(err error, lang string) string {
 	ce, ok := err.(*care.Error)
 	if !ok || len(ce.Fields) == 0 {
-		return care.ErrorMessage(err)
+		return care.MessageIn(err, lang)
 	}
 	names := make([]string, 0, len(ce.Fields))
 	for k := range ce.Fields {

@@ -23,6 +23,8 @@ var english = map[string]string{
 	"全部类别":        "All categories",
 	"全部自理能力":      "Any self-care",
 	"全部状态":        "Any status",
+	"在册（服务中、暂停）":  "In service (active, paused)",
+	"全部（含已故、已迁出）": "All (incl. deceased and moved)",
 	"全部优先级":       "Any priority",
 	"全部类型":        "All kinds",
 	"姓名":          "Name",

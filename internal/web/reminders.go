@@ -128,7 +128,7 @@ func fieldReason(err error, field, lang string) string {
 			return m.In(lang)
 		}
 	}
-	return care.ErrorMessage(err)
+	return care.MessageIn(err, lang)
 }
 
 // englishReminders translates /reminders.

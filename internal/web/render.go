@@ -146,15 +146,65 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, p *page)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
+	body := buf.Bytes()
+	if len(p.Errors) > 0 {
+		var missing []string
+		body, missing = markFieldErrors(body, p.Errors)
+		if len(missing) > 0 {
+			// A field the page has no place for is named in the error
+			// line, so that no reason is lost.
+			p.Error = p.withMissing(missing)
+			buf.Reset()
+			if err := t.ExecuteTemplate(&buf, "layout.html", p); err == nil {
+				body, _ = markFieldErrors(buf.Bytes(), p.Errors)
+			}
+		}
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	w.Write(body)
+}
+
+// withMissing adds the reasons of fields the page shows nowhere to its
+// error line.
+func (p *page) withMissing(fields []string) string {
+	msg := p.Error
+	if msg == "" {
+		msg = p.T("输入有误，请检查标出的字段")
+	}
+	sep := "："
+	if p.Lang == "en" {
+		sep = ": "
+	}
+	var parts []string
+	for _, f := range fields {
+		parts = append(parts, p.Errors[f])
+	}
+	joiner := "；"
+	if p.Lang == "en" {
+		joiner = "; "
+	}
+	return msg + sep + strings.Join(parts, joiner)
 }
 
 // renderFragment executes one named template of a page (for htmx swaps).
 func (s *Server) renderFragment(w http.ResponseWriter, status int, name, block string, p *page) {
-	s.renderFragmentData(w, status, name, block, p)
+	if len(p.Errors) == 0 {
+		s.renderFragmentData(w, status, name, block, p)
+		return
+	}
+	var buf bytes.Buffer
+	if err := s.pages[name].ExecuteTemplate(&buf, block, p); err != nil {
+		s.log.Error("render fragment", "name", name, "block", block, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	body, _ := markFieldErrors(buf.Bytes(), p.Errors)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(body)
 }
 
 // renderFragmentData executes one named template with any data.
@@ -171,16 +221,17 @@ func (s *Server) renderFragmentData(w http.ResponseWriter, status int, name, blo
 	w.Write(buf.Bytes())
 }
 
-// fieldErrors turns a validation error into messages per field in the
-// page's language; other errors become the page's error line.
+// setError turns a validation error into messages per field in the page's
+// language (render marks each at its field, see markFieldErrors); other
+// errors become the page's error line, in the page's language only.
 func (p *page) setError(err error) {
 	ce, ok := err.(*care.Error)
 	if !ok {
 		p.Error = p.T("出错了，请稍后再试")
 		return
 	}
-	p.Error = care.ErrorMessage(err)
-	if ce.Code == care.EInvalid {
+	p.Error = care.MessageIn(err, p.Lang)
+	if ce.Code == care.EInvalid && len(ce.Fields) > 0 {
 		p.Error = p.T("输入有误，请检查标出的字段")
 	}
 	p.Errors = map[string]string{}

@@ -308,7 +308,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, p *page, er
 	case http.StatusUnprocessableEntity:
 		p.Error = invalidText(err, p.Lang)
 	default:
-		p.Error = care.ErrorMessage(err)
+		p.Error = care.MessageIn(err, p.Lang)
 	}
 	p.Title = p.Error
 	s.render(w, status, "error", p)

@@ -83,14 +83,14 @@ func reason(p *page, err error) string {
 		}
 		why = strings.Join(msgs, p.T("；"))
 		if why == "" {
-			why = inLang(p.Lang, care.ErrorMessage(err))
+			why = care.MessageIn(err, p.Lang)
 		}
 	case care.ENotFound:
 		why = p.T("找不到这位老人，或您已不再为其服务")
 	case care.EForbidden:
 		why = p.T("您没有为这位老人记录这项服务的权限")
 	case care.EConflict, care.EMonthNotEnded:
-		why = inLang(p.Lang, care.ErrorMessage(err))
+		why = care.MessageIn(err, p.Lang)
 	default:
 		why = p.T("出错了，请稍后再试")
 	}
