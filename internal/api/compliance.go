@@ -222,12 +222,14 @@ func (s *Server) complianceCommunity(r *request) (int, any, error) {
 	return 0, map[string]any{"community_id": id, "month": month, "pairings": out}, nil
 }
 
-// today is a volunteer's worklist, most urgent first.
+// today is a worklist, most urgent first: a volunteer's, or clinic
+// staff's (the clinic's inquiries and check-ups due for its elders in
+// service; the tracker scopes it to the actor's clinic).
 func (s *Server) today(r *request) (int, any, error) {
 	if err := s.needTracker(); err != nil {
 		return 0, nil, err
 	}
-	if r.actor.Role != care.RoleVolunteer {
+	if r.actor.Role != care.RoleVolunteer && r.actor.Role != care.RoleClinic {
 		return 0, nil, care.ErrForbidden()
 	}
 	duties, err := s.tracker.Today(r.ctx, r.actor)
@@ -235,17 +237,18 @@ func (s *Server) today(r *request) (int, any, error) {
 		return 0, nil, err
 	}
 	type dutyOut struct {
-		ElderID int64  `json:"elder_id"`
-		Pairing string `json:"pairing"`
-		Role    string `json:"role"`
-		Left    int    `json:"left"`
+		ElderID     int64  `json:"elder_id"`
+		CommunityID int64  `json:"community_id"`
+		Pairing     string `json:"pairing"`
+		Role        string `json:"role"`
+		Left        int    `json:"left"`
 		statusOut
 	}
 	out := []dutyOut{}
 	for _, d := range duties {
 		st := compliance.Status{Standard: d.Standard, Period: d.Period, Outcome: d.Outcome,
 			Tally: compliance.Tally{Count: d.Count, Required: d.Required}, Closes: d.Closes, Deadline: d.Deadline}
-		out = append(out, dutyOut{ElderID: d.ElderID, Pairing: d.PairingKey, Role: d.Role, Left: d.Left, statusOut: toStatus(st, s.db.Loc)})
+		out = append(out, dutyOut{ElderID: d.ElderID, CommunityID: d.CommunityID, Pairing: d.PairingKey, Role: d.Role, Left: d.Left, statusOut: toStatus(st, s.db.Loc)})
 	}
 	return 0, map[string]any{"day": s.db.Now().In(s.db.Loc).Format(time.DateOnly), "duties": out}, nil
 }

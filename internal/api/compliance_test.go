@@ -58,7 +58,9 @@ func TestComplianceContract(t *testing.T) {
 			{"bad month", "GET", "/api/v1/pairings/1/compliance?month=2026-13", "station", nil, 422},
 			{"elder's pairings with the clinic", "GET", elder + "/compliance?month=2026-11", "station", nil, 200},
 			{"worklist", "GET", "/api/v1/today", "volunteer", nil, 200},
-			{"worklist is a volunteer's", "GET", "/api/v1/today", "community1", nil, 403},
+			{"worklist is a volunteer's or the clinic's", "GET", "/api/v1/today", "community1", nil, 403},
+			{"the clinic's worklist", "GET", "/api/v1/today", "clinic", nil, 200},
+			{"no worklist for the viewer", "GET", "/api/v1/today", "viewer", nil, 403},
 			{"not greeted", "GET", "/api/v1/not-greeted", "community1", nil, 200},
 			{"not greeted of another community", "GET", "/api/v1/not-greeted?community_id=" + itoa(f.C2.ID), "community1", nil, 404},
 			{"not greeted for volunteers", "GET", "/api/v1/not-greeted", "volunteer", nil, 403},
@@ -94,6 +96,19 @@ func TestComplianceContract(t *testing.T) {
 		duties := out["duties"].([]any)
 		if len(duties) != 1 || duties[0].(map[string]any)["standard"] != "neighbour_weekly_chat" || duties[0].(map[string]any)["left"] != float64(1) {
 			t.Fatalf("greeted today, one chat left: %v", out)
+		}
+		// The clinic's: elder 1's half-month call and quarterly check-up
+		// (elders 2 and 3 have no clinic), each naming its community.
+		_, out = e.call(t, "GET", "/api/v1/today", "clinic", nil)
+		duties = out["duties"].([]any)
+		if len(duties) != 2 {
+			t.Fatalf("the clinic owes elder 1 a call and a check-up: %v", out)
+		}
+		for i, std := range []string{"clinic_halfmonth_inquiry", "clinic_quarterly_checkup"} {
+			d := duties[i].(map[string]any)
+			if d["standard"] != std || d["elder_id"] != float64(f.Elder1.ID) || d["community_id"] != float64(f.C1.ID) || d["role"] != "clinic" || d["status"] != "due" {
+				t.Fatalf("duty %d: %v", i, d)
+			}
 		}
 		_, out = e.call(t, "GET", "/api/v1/not-greeted", "community1", nil)
 		items := out["items"].([]any)

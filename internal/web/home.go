@@ -23,6 +23,8 @@ type homeData struct {
 	// Dash is the dashboard: this month at a glance and six months of
 	// charts (dashboard.go).
 	Dash *homeDashboard
+	// Clinic is the clinic's 本期待办 (clinic_home.go).
+	Clinic *clinicHomeData
 }
 
 // home shows each role its starting point: the volunteer their elders, the
@@ -36,11 +38,11 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, p *page) error {
 		http.Redirect(w, r, "/today", http.StatusSeeOther)
 		return nil
 	case care.RoleClinic:
-		items, _, err := s.db.ListElders(r.Context(), p.Actor, store.ElderFilter{Limit: 200})
+		c, err := s.clinicHome(r, p)
 		if err != nil {
 			return err
 		}
-		d.MyElders = items
+		d.Clinic = c
 	case care.RoleAdmin:
 		http.Redirect(w, r, "/users", http.StatusSeeOther)
 		return nil

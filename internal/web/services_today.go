@@ -283,6 +283,12 @@ type serviceFormData struct {
 	Methods []care.Choice
 	// Key names this rendering of the form: sent twice, it stores one record.
 	Key string
+	// Kinds are the kinds of Types, in the catalogue's order: no empty
+	// group in the picker. AmountField: some type takes an amount.
+	Kinds       []care.Choice
+	AmountField bool
+	// Back is where 取消 leads: the page the user came from.
+	Back string
 }
 
 func (s *Server) showServiceForm(w http.ResponseWriter, r *http.Request, p *page, e *care.Elder, rec *care.ServiceRecord, key string, status int) error {
@@ -300,6 +306,20 @@ func (s *Server) showServiceForm(w http.ResponseWriter, r *http.Request, p *page
 		}
 		d.Types = health
 	}
+	for _, k := range care.ServiceKinds {
+		if slices.ContainsFunc(d.Types, func(t care.ServiceType) bool { return t.Kind == k.Code }) {
+			d.Kinds = append(d.Kinds, k)
+		}
+	}
+	d.AmountField = slices.ContainsFunc(d.Types, func(t care.ServiceType) bool { return t.Amount })
+	fallback := "/today"
+	switch {
+	case d.Staff:
+		fallback = "/elders/" + strconv.FormatInt(e.ID, 10) + "/card"
+	case p.Actor.Role != care.RoleVolunteer:
+		fallback = "/"
+	}
+	d.Back = backFrom(r, fallback)
 	if d.Staff {
 		team, err := s.db.ElderTeam(r.Context(), p.Actor, e.ID)
 		if err != nil {
@@ -318,6 +338,9 @@ func (s *Server) serviceNew(w http.ResponseWriter, r *http.Request, p *page) err
 		return err
 	}
 	rec := &care.ServiceRecord{Kind: "spirit", Type: "chat", At: s.db.Now()}
+	if p.Actor.Role == care.RoleClinic {
+		rec.Kind, rec.Type = "health", "health_inquiry" // the clinic's half-month call
+	}
 	if p.Actor.EditsRegistry() {
 		rec.Source = "paper"
 	}

@@ -1,0 +1,85 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"carecircle/internal/care"
+	"carecircle/internal/store"
+	"carecircle/internal/store/storetest"
+)
+
+// The clinic's home is its 本期待办 (issue 14 point 7): the half-month call
+// and the quarterly check-up of its elders in service, searchable; the
+// service form offers the clinic's services only, and 取消 goes back.
+func TestClinicHomeIsItsWorklist(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := storetest.Seed(t, db)
+		// Another elder of the clinic, moved away: not on the list.
+		moved := storetest.NewElder("周迁出", f.C1.ID, "1940-01-01", care.Female, 9)
+		moved.ClinicID = &f.Clinic.ID
+		if err := db.CreateElder(ctx, f.Comm1, &moved); err != nil {
+			t.Fatal(err)
+		}
+		moved.Status = "moved"
+		if err := db.UpdateElder(ctx, f.Comm1, &moved, "搬走"); err != nil {
+			t.Fatal(err)
+		}
+		b := newBrowser(t, newServer(t, db))
+		b.login("clinic")
+		status, doc := b.get("/")
+		if status != 200 {
+			t.Fatalf("home: %d", status)
+		}
+		rows := doc.Find("table.clinic-due tbody tr[data-elder]")
+		if rows.Length() != 1 || rows.AttrOr("data-elder", "") != itoa(f.Elder1.ID) {
+			t.Fatalf("elder 1 only (elder %d moved away): %q", moved.ID, doc.Find("#clinic-results").Text())
+		}
+		for _, std := range []string{"clinic_halfmonth_inquiry", "clinic_quarterly_checkup"} {
+			if rows.Find(`li[data-standard=`+std+`]`).Length() != 1 {
+				t.Fatalf("%s due: %q", std, rows.Text())
+			}
+		}
+		if !strings.Contains(rows.Text(), f.C1.Name) || rows.Find(`td[data-label]`).Length() != 6 {
+			t.Fatalf("the row names the community, every cell its label: %q", rows.Text())
+		}
+		if _, doc := b.get("/?q=陈"); doc.Find("table.clinic-due tbody tr[data-elder]").Length() != 0 {
+			t.Fatalf("a search for another name: %q", doc.Find("#clinic-results").Text())
+		}
+		if _, doc := b.get("/?q=王秀&community_id=" + itoa(f.C1.ID)); doc.Find("table.clinic-due tbody tr[data-elder]").Length() != 1 {
+			t.Fatalf("a search by name in the community: %q", doc.Find("#clinic-results").Text())
+		}
+		// The service form from the home: the clinic's services only, no
+		// amount, and 取消 back home.
+		req, _ := http.NewRequest("GET", b.srv.URL+"/elders/"+itoa(f.Elder1.ID)+"/services/new", nil)
+		req.Header.Set("Referer", b.srv.URL+"/?q=王")
+		resp, err := b.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		form, _ := goquery.NewDocumentFromReader(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("service form: %d", resp.StatusCode)
+		}
+		if g := form.Find("select[name=what] optgroup"); g.Length() != 1 || form.Find("select[name=what] option:checked").AttrOr("value", "") != "health/health_inquiry" {
+			t.Fatalf("one group, the call chosen: %d %q", g.Length(), form.Find("select[name=what]").Text())
+		}
+		if form.Find("input[name=amount]").Length() != 0 {
+			t.Fatal("no amount for the clinic")
+		}
+		if href := form.Find(`.actions a.button`).AttrOr("href", ""); !strings.EqualFold(href, "/?q=%E7%8E%8B") {
+			t.Fatalf("取消 goes back where the user came from: %q", href)
+		}
+		// Without a Referer, the clinic's 取消 goes home, never to /today.
+		_, form = b.get("/elders/" + itoa(f.Elder1.ID) + "/services/new")
+		if href := form.Find(`.actions a.button`).AttrOr("href", ""); href != "/" {
+			t.Fatalf("取消 without a Referer: %q", href)
+		}
+	})
+}
