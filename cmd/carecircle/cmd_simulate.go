@@ -70,13 +70,13 @@ func printSimulation(w io.Writer, cfg simulate.Config, r *simulate.Result) {
 	fmt.Fprintf(w, "simulated street: %d elders, %d days, seed %d, miss rate %g, webhook failure rate %g\n\n",
 		cfg.Elders, cfg.Days, cfg.Seed, cfg.MissRate, cfg.WebhookFailureRate)
 	head := "%-10s  %6s  %7s  %6s  %5s  %7s  %9s  %4s  %9s\n"
-	row := "%-10s  %6d  %7d  %6.4g  %5d  %7d  %9d  %4d  %9.1f\n"
+	row := "%-10s  %6d  %7d  %6s  %5d  %7d  %9d  %4d  %9.1f\n"
 	fmt.Fprintf(w, head, "day", "missed", "alerted", "recall", "false", "created", "delivered", "lost", "max min")
 	for _, d := range r.PerDay {
-		fmt.Fprintf(w, row, d.Date, d.MissedGreetings, d.AlertedByDeadline, float64(d.Recall), d.FalseAlarms,
+		fmt.Fprintf(w, row, d.Date, d.MissedGreetings, d.AlertedByDeadline, recallText(d.Recall), d.FalseAlarms,
 			d.MessagesCreated, d.MessagesDelivered, d.MessagesLost, d.MaxMinutesToFirstPerson)
 	}
-	fmt.Fprintf(w, row, "total", r.MissedGreetings, r.AlertedByDeadline, float64(r.Recall), r.FalseAlarms,
+	fmt.Fprintf(w, row, "total", r.MissedGreetings, r.AlertedByDeadline, recallText(r.Recall), r.FalseAlarms,
 		r.MessagesCreated, r.MessagesDelivered, r.MessagesLost, r.MaxMinutesToFirstPerson)
 	fmt.Fprintf(w, "\nmissed: lone elders not greeted by the alert hour; alerted: of those, alerted by then and a message delivered to a person;\n"+
 		"false: alerts about an elder greeted (or not living alone); messages by the day created; lost: never delivered;\n"+
@@ -95,4 +95,10 @@ func printSimulation(w io.Writer, cfg simulate.Config, r *simulate.Result) {
 		fmt.Fprintf(w, " %s %d", c, r.ByChannel[notify.Channel(c)])
 	}
 	fmt.Fprintln(w)
+}
+
+// recallText is a recall as the JSON writes it (1.0, 0.9667).
+func recallText(r simulate.Ratio) string {
+	b, _ := r.MarshalJSON()
+	return string(b)
 }
