@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"carecircle/internal/care"
 	"carecircle/internal/store"
 	"carecircle/internal/store/storetest"
 )
@@ -51,6 +52,26 @@ func TestAlertEscalationOverTheAPI(t *testing.T) {
 		if s, out = e.call(t, "POST", "/api/v1/alerts/"+id+"/ack", "community1", nil); s != 200 || out["escalation_stopped"] != "acknowledged" ||
 			len(out["escalation"].([]any)) != 6 {
 			t.Fatalf("acknowledged: the chain stops and those told are told: %d %v", s, out)
+		}
+
+		// An emergency case: acknowledged by staff's first update.
+		sos := &care.ServiceRecord{ElderID: e.f.Elder1.ID, Kind: "emergency", Type: "emergency_help", At: at(21, 10), Note: "摔倒"}
+		if err := db.AddService(ctx, e.f.Volunteer, sos, store.Proof{}); err != nil {
+			t.Fatal(err)
+		}
+		cases, err := db.Cases(ctx, e.f.Comm1, true)
+		if err != nil || len(cases) != 1 {
+			t.Fatalf("the case: %v %v", cases, err)
+		}
+		cid := itoa(cases[0].ID)
+		if s, out = e.call(t, "GET", "/api/v1/cases/"+cid, "community1", nil); s != 200 || out["acknowledged_at"] != nil {
+			t.Fatalf("not yet acknowledged: %d %v", s, out)
+		}
+		if s, _ = e.call(t, "POST", "/api/v1/cases/"+cid+"/events", "community1", map[string]any{"status": "open", "note": "正在上门"}); s >= 300 {
+			t.Fatalf("update: %d", s)
+		}
+		if s, out = e.call(t, "GET", "/api/v1/cases/"+cid, "community1", nil); out["acknowledged_by"] != "c1" || out["acknowledged_at"] == nil {
+			t.Fatalf("acknowledged: %d %v", s, out)
 		}
 
 		s, out = e.call(t, "GET", "/api/v1/escalation-policy", "community1", nil)

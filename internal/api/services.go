@@ -318,9 +318,21 @@ func caseJSON(c *store.Case, loc *time.Location) map[string]any {
 	for _, ev := range c.Events {
 		events = append(events, map[string]any{"at": ev.At.In(loc).Format(time.RFC3339), "by": ev.By, "status": ev.Status, "note": ev.Note, "department": ev.Department})
 	}
-	return map[string]any{"id": c.ID, "elder_id": c.ElderID, "elder_name": c.ElderName, "record_id": c.RecordID, "kind": c.Kind,
+	out := map[string]any{"id": c.ID, "elder_id": c.ElderID, "elder_name": c.ElderName, "record_id": c.RecordID, "kind": c.Kind,
 		"urgent": c.Urgent, "status": c.Status, "summary": c.Summary, "department": c.Department, "opened_by": c.OpenedBy,
 		"opened_at": c.OpenedAt.In(loc).Format(time.RFC3339), "updated_at": c.UpdatedAt.In(loc).Format(time.RFC3339), "events": events}
+	// GET /cases/{id}: whether staff acknowledged it (their first update)
+	// and when the station was told of an emergency nobody acknowledged.
+	stamp := func(t *time.Time) any {
+		if t == nil {
+			return nil
+		}
+		return t.In(loc).Format(time.RFC3339)
+	}
+	if len(c.Events) > 0 {
+		out["acknowledged_at"], out["acknowledged_by"], out["escalated_at"] = stamp(c.AcknowledgedAt), c.AcknowledgedBy, stamp(c.EscalatedAt)
+	}
+	return out
 }
 
 func (s *Server) listCases(r *request) (int, any, error) {
