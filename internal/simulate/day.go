@@ -108,8 +108,15 @@ func (s *sim) runDay(ctx context.Context, d int) error {
 			// As serve's alert loop: from the alert hour, until the day's
 			// alerts are raised.
 			if !raised && !s.now().Before(deadline) {
-				if _, err := s.tr.RaiseDueAlerts(ctx); err != nil {
-					return fmt.Errorf("the alert job: %w", err)
+				if !s.cfg.noAlertJob {
+					if _, err := s.tr.RaiseDueAlerts(ctx); err != nil {
+						return fmt.Errorf("the alert job: %w", err)
+					}
+				}
+				if s.cfg.alertGreeted {
+					if err := s.alertAGreetedElder(ctx, greeted); err != nil {
+						return err
+					}
 				}
 				raised = true
 				if err := s.todaysAlerts(ctx, d, alertOf); err != nil {
@@ -194,4 +201,16 @@ func (s *sim) finish(ctx context.Context) error {
 			s.set(s.now().Add(time.Second)) // due but not claimable yet (a lease): move on
 		}
 	}
+}
+
+// alertAGreetedElder raises, by hand, the alert of the first elder living
+// alone who was greeted today: a false alarm the count must find (a test).
+func (s *sim) alertAGreetedElder(ctx context.Context, greeted map[int]time.Time) error {
+	for i, e := range s.elders {
+		if _, ok := greeted[i]; ok && e.alone {
+			_, err := s.db.RaiseAlert(ctx, e.comm.leader, e.ID, s.now(), "test")
+			return err
+		}
+	}
+	return nil
 }

@@ -69,6 +69,11 @@ type Config struct {
 	// TempDir is where the temporary database directory is made ("" is
 	// the system's).
 	TempDir string
+
+	// Broken variants, for the tests to show the counts catch a fault:
+	// no alert job at all, or an alert raised by hand for the first
+	// greeted elder living alone each day.
+	noAlertJob, alertGreeted bool
 }
 
 // Defaults are the command's defaults.

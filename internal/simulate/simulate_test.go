@@ -119,3 +119,20 @@ func TestBadConfig(t *testing.T) {
 		}
 	}
 }
+
+// The counts catch a fault: without the alert job nobody missed is
+// alerted (recall 0); an alert about a greeted elder is a false alarm.
+func TestBrokenVariantsAreCaught(t *testing.T) {
+	cfg := small()
+	cfg.Elders, cfg.Days = 20, 2
+	cfg.noAlertJob = true
+	res := run(t, cfg)
+	if res.MissedGreetings == 0 || res.AlertedByDeadline != 0 || res.Recall != 0 {
+		t.Errorf("no alert job: missed %d, alerted %d, recall %v", res.MissedGreetings, res.AlertedByDeadline, res.Recall)
+	}
+	cfg.noAlertJob, cfg.alertGreeted = false, true
+	res = run(t, cfg)
+	if res.FalseAlarms != cfg.Days || res.Recall != 1 {
+		t.Errorf("an alert about a greeted elder each day: %d false alarms, recall %v", res.FalseAlarms, res.Recall)
+	}
+}
