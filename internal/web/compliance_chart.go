@@ -65,7 +65,7 @@ func rateChart(points []tracker.TrendPoint, lang string) template.HTML {
 		flush()
 		if any {
 			label := template.HTMLEscapeString(care.Label(care.VolunteerKinds, role, lang))
-			fmt.Fprintf(&b, `<rect x="%.1f" y="%d" width="12" height="12" fill="%s"/><text x="%.1f" y="%d" font-size="12" fill="#222">%s</text>`,
+			fmt.Fprintf(&b, `<rect x="%.1f" y="%d" width="12" height="12" fill="%s"/><text x="%.1f" y="%d" font-size="14" fill="#222">%s</text>`,
 				legendX, h-18, colour, legendX+16, h-8, label)
 			legendX += 34 + float64(len([]rune(label)))*12
 		}
@@ -78,10 +78,10 @@ func rateChart(points []tracker.TrendPoint, lang string) template.HTML {
 func axes(b *strings.Builder, months []string, x func(int) float64, y func(float64) float64, x0, x1 float64) {
 	for _, pct := range []float64{0, 25, 50, 75, 100} {
 		fmt.Fprintf(b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#ddd" stroke-width="1"/>`, x0, x1, y(pct), y(pct))
-		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" font-size="11" text-anchor="end" fill="#555">%.0f%%</text>`, x0-6, y(pct)+4, pct)
+		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" font-size="14" text-anchor="end" fill="#555">%.0f%%</text>`, x0-6, y(pct)+4, pct)
 	}
 	for i, m := range months {
-		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" font-size="11" text-anchor="middle" fill="#555">%s</text>`, x(i), y(0)+18, m)
+		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" font-size="14" text-anchor="middle" fill="#555">%s</text>`, x(i), y(0)+18, m)
 	}
 }
 

@@ -122,15 +122,17 @@ func niceStep(top int, masked bool) int {
 	return max(int(10*p), lo)
 }
 
-// labelWidth guesses a label's width in pixels at font-size 12: CJK
-// characters are square, Latin ones about half as wide.
+// labelWidth guesses a label's width in pixels at font-size 14: CJK
+// characters are square, Latin ones about half as wide. Chart text is 14
+// units and a chart is never drawn narrower than 560 px (app.css), so it
+// reads at 12 px or more (issue 14 point 10).
 func labelWidth(s string) float64 {
 	w := 0.0
 	for _, r := range s {
 		if r >= 0x2E80 {
-			w += 12
+			w += 14
 		} else {
-			w += 7
+			w += 8
 		}
 	}
 	return w
@@ -144,13 +146,13 @@ func (c chart) legend(y0 float64) (string, float64) {
 	for _, s := range c.Series {
 		w := 16 + labelWidth(s.Name) + 18
 		if x+w > chartW-chartRight && x > chartLeft {
-			x, y = chartLeft, y+20
+			x, y = chartLeft, y+22
 		}
-		fmt.Fprintf(&b, `<g class="legend-item" data-series="%s"><rect x="%.1f" y="%.1f" width="12" height="12" fill="%s"/><text x="%.1f" y="%.1f" font-size="12" fill="#222">%s</text></g>`,
+		fmt.Fprintf(&b, `<g class="legend-item" data-series="%s"><rect x="%.1f" y="%.1f" width="12" height="12" fill="%s"/><text x="%.1f" y="%.1f" font-size="14" fill="#222">%s</text></g>`,
 			esc(s.Key), x, y, s.Colour, x+16, y+10, esc(s.Name))
 		x += w
 	}
-	return b.String(), y + 20 - y0
+	return b.String(), y + 22 - y0
 }
 
 func esc(s string) string { return template.HTMLEscapeString(s) }
@@ -166,8 +168,8 @@ func colon(lang string) string {
 // open starts the SVG with its accessible name, once the height is known.
 func (c chart) open(b *strings.Builder, class string, h float64) {
 	title := esc(c.Title)
-	fmt.Fprintf(b, `<svg class="dash-chart %s" viewBox="0 0 %d %.0f" width="100%%" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg"><title>%s</title>`,
-		class, chartW, h, title, title)
+	fmt.Fprintf(b, `<svg class="dash-chart %s" viewBox="0 0 %d %.0f" width="100%%" role="%s" aria-label="%s" xmlns="http://www.w3.org/2000/svg"><title>%s</title>`,
+		class, chartW, h, c.role(), title, title)
 }
 
 // monthX is the centre of a month's slot on the x axis.
@@ -178,7 +180,7 @@ func (c chart) monthX(i int) float64 {
 
 // yTitle writes an axis title up the left side.
 func yTitle(b *strings.Builder, s string) {
-	fmt.Fprintf(b, `<text x="%d" y="%d" font-size="11" fill="#555" text-anchor="middle" transform="rotate(-90 %d %d)">%s</text>`,
+	fmt.Fprintf(b, `<text x="%d" y="%d" font-size="14" fill="#555" text-anchor="middle" transform="rotate(-90 %d %d)">%s</text>`,
 		12, chartTop+plotH/2, 12, chartTop+plotH/2, esc(s))
 }
 
@@ -186,9 +188,9 @@ func yTitle(b *strings.Builder, s string) {
 func (c chart) monthLabels(b *strings.Builder) {
 	base := float64(chartTop + plotH)
 	for i, m := range c.Months {
-		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" font-size="11" text-anchor="middle" fill="#555">%s</text>`, c.monthX(i), base+16, m)
+		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" font-size="14" text-anchor="middle" fill="#555">%s</text>`, c.monthX(i), base+16, m)
 	}
-	fmt.Fprintf(b, `<text x="%.1f" y="%.1f" font-size="11" text-anchor="middle" fill="#555">%s</text>`,
+	fmt.Fprintf(b, `<text x="%.1f" y="%.1f" font-size="14" text-anchor="middle" fill="#555">%s</text>`,
 		float64(chartLeft+(chartW-chartLeft-chartRight)/2), base+32, esc(translate(c.Lang, "月份")))
 }
 
@@ -227,7 +229,7 @@ func (c chart) Bars() template.HTML {
 	c.open(&b, "services-chart", chartTop+plotH+44+lh)
 	for v := 0; v <= axisMax; v += step {
 		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#ddd" stroke-width="1"/>`, chartLeft, chartW-chartRight, y(v), y(v))
-		fmt.Fprintf(&b, `<text x="%d" y="%.1f" font-size="11" text-anchor="end" fill="#555">%d</text>`, chartLeft-6, y(v)+4, v)
+		fmt.Fprintf(&b, `<text x="%d" y="%.1f" font-size="14" text-anchor="end" fill="#555">%d</text>`, chartLeft-6, y(v)+4, v)
 	}
 	yTitle(&b, translate(c.Lang, "服务次数"))
 	c.monthLabels(&b)
@@ -279,7 +281,7 @@ func (c chart) Lines() template.HTML {
 	c.open(&b, "rates-chart", chartTop+plotH+44+lh)
 	for _, pct := range []float64{0, 25, 50, 75, 100} {
 		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#ddd" stroke-width="1"/>`, chartLeft, chartW-chartRight, y(pct), y(pct))
-		fmt.Fprintf(&b, `<text x="%d" y="%.1f" font-size="11" text-anchor="end" fill="#555">%.0f%%</text>`, chartLeft-6, y(pct)+4, pct)
+		fmt.Fprintf(&b, `<text x="%d" y="%.1f" font-size="14" text-anchor="end" fill="#555">%.0f%%</text>`, chartLeft-6, y(pct)+4, pct)
 	}
 	yTitle(&b, translate(c.Lang, "达标率"))
 	c.monthLabels(&b)
@@ -313,4 +315,13 @@ func (c chart) Lines() template.HTML {
 	b.WriteString(legend)
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
+}
+
+// role is the chart's ARIA role: an image, or a group when its points are
+// links (an image holds no controls; axe: nested-interactive).
+func (c chart) role() string {
+	if c.Link != nil {
+		return "group"
+	}
+	return "img"
 }
