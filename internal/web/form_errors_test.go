@@ -78,6 +78,16 @@ func formCases() []formCase {
 				return url.Values{"username": {""}, "display_name": {"王站长"}, "role": {"station"}, "street_id": {itoa(f.Street.ID)}}
 			},
 			invalid: []string{"username"}, kept: map[string]string{"display_name": "王站长"}},
+		{name: "reminders: an unknown placeholder", user: "station", post: func(*storetest.Fixture) string { return "/reminders/weekly_chat" },
+			form: func(*storetest.Fixture) url.Values {
+				return url.Values{"action": {"save"}, "text": {"请和{elder}聊聊{nothing}"}}
+			},
+			invalid: []string{"text"}, kept: map[string]string{"text": "请和{elder}聊聊{nothing}"}},
+		{name: "services: a time that is no time", user: "c1", post: func(f *storetest.Fixture) string { return "/elders/" + itoa(f.Elder1.ID) + "/services" },
+			form: func(*storetest.Fixture) url.Values {
+				return url.Values{"what": {"spirit/chat"}, "at": {"昨天下午"}, "note": {"聊了家常"}, "source": {"paper"}, "key": {"k-form-errors-1"}}
+			},
+			invalid: []string{"at"}, kept: map[string]string{"note": "聊了家常", "at": "昨天下午"}},
 		{name: "account: the two passwords differ", user: "c1", post: func(*storetest.Fixture) string { return "/account/password" },
 			form: func(*storetest.Fixture) url.Values {
 				return url.Values{"current": {storetest.Password}, "new": {"a-long-new-passphrase-1"}, "confirm": {"another-passphrase-2"}}
@@ -109,6 +119,18 @@ func TestEveryFormMarksItsErrorsAndKeepsTheInput(t *testing.T) {
 					t.Fatalf("status %d, want 422: %s", resp.StatusCode, doc.Find(".error-line").Text())
 				}
 				checkMarked(t, doc, c.invalid)
+				for _, name := range c.invalid {
+					want, ok := c.kept[name]
+					if !ok {
+						continue
+					}
+					ctl := doc.Find(`[aria-invalid=true]`).FilterFunction(func(_ int, s *goquery.Selection) bool {
+						return s.AttrOr("name", "") == name
+					})
+					if ctl.AttrOr("value", ctl.Text()) != want {
+						t.Errorf("the field marked %s is not the one of the refused form (value %q, typed %q)", name, ctl.AttrOr("value", ctl.Text()), want)
+					}
+				}
 				for name, want := range c.kept {
 					ctl := doc.Find(`[name="` + name + `"][aria-invalid], [name="` + name + `"]`).FilterFunction(func(_ int, s *goquery.Selection) bool {
 						return s.AttrOr("value", "") == want || s.Text() == want

@@ -147,7 +147,7 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, p *page)
 		return
 	}
 	body := buf.Bytes()
-	if len(p.Errors) > 0 {
+	if len(p.Errors) > 0 || bytes.Contains(body, fieldErrorMark) {
 		var missing []string
 		body, missing = markFieldErrors(body, p.Errors)
 		if len(missing) > 0 {
@@ -165,6 +165,9 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, p *page)
 	w.WriteHeader(status)
 	w.Write(body)
 }
+
+// fieldErrorMark is how the "ferr" template starts a field's message.
+var fieldErrorMark = []byte(`class="field-error"`)
 
 // withMissing adds the reasons of fields the page shows nowhere to its
 // error line.
@@ -190,24 +193,11 @@ func (p *page) withMissing(fields []string) string {
 
 // renderFragment executes one named template of a page (for htmx swaps).
 func (s *Server) renderFragment(w http.ResponseWriter, status int, name, block string, p *page) {
-	if len(p.Errors) == 0 {
-		s.renderFragmentData(w, status, name, block, p)
-		return
-	}
-	var buf bytes.Buffer
-	if err := s.pages[name].ExecuteTemplate(&buf, block, p); err != nil {
-		s.log.Error("render fragment", "name", name, "block", block, "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
-	}
-	body, _ := markFieldErrors(buf.Bytes(), p.Errors)
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	w.Write(body)
+	s.renderFragmentData(w, status, name, block, p)
 }
 
-// renderFragmentData executes one named template with any data.
+// renderFragmentData executes one named template with any data; a field
+// error in it is marked (markFieldErrors).
 func (s *Server) renderFragmentData(w http.ResponseWriter, status int, name, block string, data any) {
 	var buf bytes.Buffer
 	if err := s.pages[name].ExecuteTemplate(&buf, block, data); err != nil {
@@ -215,10 +205,18 @@ func (s *Server) renderFragmentData(w http.ResponseWriter, status int, name, blo
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
+	body := buf.Bytes()
+	var errs map[string]string
+	if p, ok := data.(*page); ok {
+		errs = p.Errors
+	}
+	if len(errs) > 0 || bytes.Contains(body, fieldErrorMark) {
+		body, _ = markFieldErrors(body, errs)
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	w.Write(body)
 }
 
 // setError turns a validation error into messages per field in the page's

@@ -297,6 +297,16 @@ func (s *Server) showServiceForm(w http.ResponseWriter, r *http.Request, p *page
 	if rec.AmountCents > 0 {
 		d.Amount = strconv.FormatFloat(float64(rec.AmountCents)/100, 'f', -1, 64)
 	}
+	if r.Method == http.MethodPost {
+		// A refused form shows the time and amount as typed, even when
+		// they could not be read.
+		if v := strings.TrimSpace(r.PostFormValue("at")); v != "" {
+			d.Now = v
+		}
+		if v := strings.TrimSpace(r.PostFormValue("amount")); v != "" {
+			d.Amount = v
+		}
+	}
 	if p.Actor.Role == care.RoleClinic {
 		var health []care.ServiceType
 		for _, t := range care.ServiceTypes {
