@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 
 	"carecircle/internal/notify"
 	"carecircle/internal/simulate"
@@ -45,7 +46,7 @@ func cmdSimulate(ctx context.Context, e env, args []string) int {
 	}
 	res, err := simulate.Run(ctx, cfg)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "carecircle simulate: %v\n", err)
+		fmt.Fprintf(e.stderr, "carecircle simulate: %s\n", strings.TrimPrefix(err.Error(), "simulate: "))
 		return 1
 	}
 	if *asJSON {
