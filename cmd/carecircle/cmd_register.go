@@ -19,7 +19,7 @@ import (
 )
 
 const (
-	importUsage = "usage: carecircle import elders|volunteers FILE --db DSN [--dry-run] [--as USERNAME] [--street-id N] [--lang zh|en]"
+	importUsage = "usage: carecircle import elders|volunteers FILE --db DSN [--dry-run] [--confirm-rows 2,5] [--as USERNAME] [--street-id N] [--lang zh|en]"
 	exportUsage = "usage: carecircle export elders|volunteers --db DSN --format xlsx|csv --out FILE [--reveal-ids] [--as USERNAME] [--street-id N]\n" +
 		"       [--community-id N] [--status S] [--category C] [--self-care S] [--priority N] [--kind K] [--q TEXT]"
 )
@@ -108,12 +108,14 @@ func cmdImport(ctx context.Context, e env, args []string) int {
 	who.register(fs)
 	dryRun := fs.Bool("dry-run", false, "check the file and print the report; import nothing")
 	lang := fs.String("lang", "zh", "language of the report: zh or en")
+	confirmFlag := fs.String("confirm-rows", "", "row numbers (e.g. 2,5) confirmed as other people than the elder they look like (可能重复)")
 	pos, err := parseInterspersed(fs, args)
 	kind, ok := register.Kind(""), false
 	if err == nil && len(pos) == 2 {
 		kind, ok = register.ParseKind(pos[0])
 	}
-	if !ok {
+	confirm, rowsOK := register.ParseRows(*confirmFlag)
+	if !ok || !rowsOK {
 		fmt.Fprintln(e.stderr, importUsage)
 		return 2
 	}
@@ -136,11 +138,19 @@ func cmdImport(ctx context.Context, e env, args []string) int {
 	if err != nil {
 		return exitFor(e, "import", err)
 	}
-	rep, err := register.Import(ctx, st, a, kind, filepath.Base(pos[1]), data, register.Options{DryRun: *dryRun})
+	rep, err := register.Import(ctx, st, a, kind, filepath.Base(pos[1]), data, register.Options{DryRun: *dryRun, ConfirmRows: confirm})
 	if err != nil {
 		return exitFor(e, "import", err)
 	}
 	rep.WriteText(e.stdout, *dryRun, *lang)
+	if rows := rep.Lookalikes; len(rows) > 0 && !rep.Committed {
+		list := strings.Trim(strings.Join(strings.Fields(fmt.Sprint(rows)), ","), "[]")
+		if *lang == "en" {
+			fmt.Fprintf(e.stdout, "possible duplicates: rows %s; once sure they are other people, import again with --confirm-rows %s\n", list, list)
+		} else {
+			fmt.Fprintf(e.stdout, "可能重复的行：%s；确认是另一位老人后，加 --confirm-rows %s 再导入\n", list, list)
+		}
+	}
 	if !rep.OK() {
 		return 2
 	}

@@ -34,7 +34,13 @@ func (s *Server) importRegister(r *request) (int, any, error) {
 		return 0, nil, err
 	}
 	dryRun := r.URL.Query().Get("dry_run") == "1" || r.URL.Query().Get("dry_run") == "true"
-	rep, err := register.Import(r.ctx, s.db, r.actor, kind, name, data, register.Options{DryRun: dryRun})
+	// confirm_rows: the possible duplicates (可能重复) the caller confirmed
+	// are other people, by row number.
+	confirm, ok := register.ParseRows(r.URL.Query().Get("confirm_rows"))
+	if !ok {
+		return 0, nil, care.FieldErrors{"confirm_rows": care.Msg{ZH: "应为用逗号分隔的行号，如 2,5", EN: "must be row numbers separated by commas, e.g. 2,5"}}.Err()
+	}
+	rep, err := register.Import(r.ctx, s.db, r.actor, kind, name, data, register.Options{DryRun: dryRun, ConfirmRows: confirm})
 	if err != nil {
 		return 0, nil, err
 	}

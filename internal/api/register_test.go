@@ -117,3 +117,34 @@ func TestExportEndpoint(t *testing.T) {
 		}
 	})
 }
+
+// TestImportConfirmRows: a row looking like an elder of the file (name and
+// phone) under another ID number is in possible_duplicates and refused
+// until confirm_rows lists it.
+func TestImportConfirmRows(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		e := setup(t, db)
+		row := func(seq int, building string) string {
+			return "周小红,女," + care.MakeIDNumber("320105", storetest.Day("1941-03-08"), seq, care.Female) + ",幸福社区," + building + ",13811110000,独居,自理\n"
+		}
+		file := []byte("姓名,性别,身份证号,所属社区,楼栋,联系电话,居住情况,自理能力\n" + row(1, "3栋") + row(2, "4栋"))
+		var rep struct {
+			importReport
+			PossibleDuplicates []int `json:"possible_duplicates"`
+		}
+		rec := e.send(t, "POST", "/api/v1/imports/elders?dry_run=1", "community1", "text/csv", file)
+		json.Unmarshal(rec.Body.Bytes(), &rep)
+		if rec.Code != 422 || len(rep.PossibleDuplicates) != 1 || rep.PossibleDuplicates[0] != 3 || len(rep.Errors) != 1 ||
+			rep.Errors[0].Column != "姓名" || !strings.HasPrefix(rep.Errors[0].Reason, "可能重复") {
+			t.Fatalf("dry run: %d %s", rec.Code, rec.Body)
+		}
+		if rec := e.send(t, "POST", "/api/v1/imports/elders?confirm_rows=x", "community1", "text/csv", file); rec.Code != 422 || !strings.Contains(rec.Body.String(), "confirm_rows") {
+			t.Fatalf("a bad confirm_rows: %d %s", rec.Code, rec.Body)
+		}
+		rec = e.send(t, "POST", "/api/v1/imports/elders?confirm_rows=3", "community1", "text/csv", file)
+		json.Unmarshal(rec.Body.Bytes(), &rep)
+		if rec.Code != 200 || !rep.Committed || rep.Created != 2 {
+			t.Fatalf("confirmed: %d %s", rec.Code, rec.Body)
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"carecircle/internal/care"
@@ -15,6 +16,10 @@ import (
 type Options struct {
 	// DryRun checks the file and reports what would happen, writing nothing.
 	DryRun bool
+	// ConfirmRows are the row numbers (as Excel numbers them) the user
+	// confirmed: a row that looks like a registered elder or an earlier
+	// row under another ID number (可能重复) is imported only when listed.
+	ConfirmRows []int
 	// Progress, when set, is told how far reading ("read"), checking
 	// ("check") and writing ("write") have come.
 	Progress func(stage string, done, total int)
@@ -60,6 +65,9 @@ type Report struct {
 	BadRowCount int
 	// Ignored are the file's headers that match no column.
 	Ignored []string
+	// Lookalikes are the rows that look like a registered elder or an
+	// earlier row under another ID number (可能重复), confirmed or not.
+	Lookalikes []int `json:",omitempty"`
 }
 
 // MaxListedRows is how many bad rows a report lists with their problems:
@@ -123,7 +131,8 @@ func importElders(ctx context.Context, db *store.DB, a care.Actor, rep *Report, 
 	}
 	im.title = func(i int) string { return rows[i].Elder.Name }
 	res, err := db.ImportElders(ctx, a, rows, store.ImportOptions{DryRun: o.DryRun || !rep.OK(), Fields: im.l.fields,
-		Source: rep.File, Progress: o.Progress, MergeElder: mergeElder(im.l.fields), OnError: im.storeError})
+		Source: rep.File, Progress: o.Progress, MergeElder: mergeElder(im.l.fields), OnError: im.storeError,
+		ConfirmRows: confirmSet(o.ConfirmRows)})
 	if err != nil {
 		return err
 	}
@@ -324,6 +333,7 @@ func (im *importer[R]) finish(res *store.ImportResult) {
 		}
 	}
 	im.rep.Committed = res.Committed && im.rep.OK()
+	im.rep.Lookalikes = res.Lookalikes
 	order := map[string]int{}
 	for i, h := range im.l.headers {
 		if _, ok := order[strings.TrimSpace(h)]; !ok {
@@ -362,4 +372,26 @@ func sortedFields(m map[string]care.Msg) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+func confirmSet(rows []int) map[int]bool {
+	out := make(map[int]bool, len(rows))
+	for _, r := range rows {
+		out[r] = true
+	}
+	return out
+}
+
+// ParseRows reads a list of row numbers such as "2,5 7" (the CLI's
+// --confirm-rows, the API's confirm_rows); ok is false when any is not a
+// row number.
+func ParseRows(s string) (rows []int, ok bool) {
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '，' || r == ';' }) {
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1 {
+			return nil, false
+		}
+		rows = append(rows, n)
+	}
+	return rows, true
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 )
 
@@ -29,13 +30,17 @@ type ReportJSON struct {
 	BadRows  int      `json:"bad_rows"`
 	Problems int      `json:"problems"`
 	Ignored  []string `json:"ignored_columns"`
+	// PossibleDuplicates are the rows that look like a registered elder
+	// or an earlier row under another ID number (可能重复): each is
+	// imported only when listed in confirm_rows.
+	PossibleDuplicates []int `json:"possible_duplicates"`
 }
 
 // JSON is the report with reasons in lang.
 func (r *Report) JSON(lang string) ReportJSON {
 	out := ReportJSON{Kind: r.Kind, File: r.File, Rows: r.Rows, Created: r.Created, Updated: r.Updated,
 		Committed: r.Committed, Errors: []ProblemJSON{}, BadRows: r.BadRows(), Problems: max(r.Problems, len(r.Errors)),
-		Ignored: append([]string{}, r.Ignored...)}
+		Ignored: append([]string{}, r.Ignored...), PossibleDuplicates: append([]int{}, r.Lookalikes...)}
 	for _, p := range r.Errors {
 		out.Errors = append(out.Errors, ProblemJSON{Row: p.Row, Column: p.Column, Value: p.Value, Reason: p.Reason.In(lang)})
 	}
@@ -45,6 +50,14 @@ func (r *Report) JSON(lang string) ReportJSON {
 // Summary is one line saying what happened or would happen.
 func (r *Report) Summary(dryRun bool, lang string) string {
 	zh := lang != "en"
+	if n := r.unconfirmed(); n > 0 && !r.Committed {
+		if zh {
+			return fmt.Sprintf("共 %d 行，其中 %d 行有问题（%d 行可能重复：确认是另一位老人后勾选这些行，再确认导入）：未导入任何数据（其余的行可新建 %d 人，更新 %d 人）。",
+				r.Rows, r.BadRows(), n, r.Created, r.Updated)
+		}
+		return fmt.Sprintf("%d rows, %d with problems (%d possible duplicates: tick them once sure they are other people, then confirm the import): nothing was imported (the other rows would create %d and update %d).",
+			r.Rows, r.BadRows(), n, r.Created, r.Updated)
+	}
 	switch {
 	case !r.OK() && zh:
 		return fmt.Sprintf("共 %d 行，其中 %d 行有问题：未导入任何数据（其余的行可新建 %d 人，更新 %d 人）。请改正下列问题后重新导入。",
@@ -122,4 +135,16 @@ func (r *Report) lastListed() int {
 		last = max(last, p.Row)
 	}
 	return last
+}
+
+// unconfirmed counts the possible duplicates that stop the import: the
+// look-alike rows among the bad ones.
+func (r *Report) unconfirmed() int {
+	bad := map[int]bool{}
+	for _, p := range r.Errors {
+		if strings.HasPrefix(p.Reason.ZH, "可能重复") {
+			bad[p.Row] = true
+		}
+	}
+	return len(bad)
 }

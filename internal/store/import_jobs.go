@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"carecircle/internal/care"
@@ -82,6 +84,9 @@ type ImportRun struct {
 	Kind     string
 	FileName string
 	Data     []byte
+	// ConfirmRows are the rows the owner confirmed as no duplicates
+	// (SetImportConfirm).
+	ConfirmRows []int
 }
 
 // ImportOutcome is how a run ended.
@@ -90,7 +95,10 @@ type ImportOutcome struct {
 	// Ready is true when a dry run passed and the file may be committed;
 	// otherwise (committed, bad rows, failed) the file is dropped.
 	Ready bool
-	Err   error
+	// Keep keeps the file of a dry run that did not pass, so rows can be
+	// confirmed (possible duplicates) and the file checked again.
+	Keep bool
+	Err  error
 }
 
 var (
@@ -185,7 +193,11 @@ func (db *DB) ClaimImportRun(ctx context.Context, ownerID int64, id string, comm
 		args = append(args, true)
 	}
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, db.q(q+` RETURNING run, kind, file_name, data`), args...).Scan(&run.Run, &run.Kind, &run.FileName, &sealed)
+		var confirm string
+		err := tx.QueryRowContext(ctx, db.q(q+` RETURNING run, kind, file_name, data, confirm_rows`), args...).Scan(&run.Run, &run.Kind, &run.FileName, &sealed, &confirm)
+		if err == nil {
+			run.ConfirmRows = parseRows(confirm)
+		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
@@ -237,7 +249,7 @@ func (db *DB) FinishImportRun(ctx context.Context, run *ImportRun, o ImportOutco
 		code, msg = care.ErrorCode(o.Err), care.ErrorMessage(o.Err)
 	}
 	set := ""
-	if !o.Ready {
+	if !o.Ready && !o.Keep {
 		set = "data = NULL, "
 	}
 	res, err := db.write.ExecContext(ctx, db.q(`UPDATE import_jobs SET `+set+`running = ?, ready = ?, report = ?, err_code = ?, err_message = ?, heartbeat_at = ?
@@ -262,4 +274,35 @@ func (db *DB) purgeImportJobs(ctx context.Context, tx *sql.Tx) error {
 	_, err := tx.ExecContext(ctx, db.q(`DELETE FROM import_jobs WHERE created_at < ? AND (running = ? OR heartbeat_at < ?)`),
 		stamp(now.Add(-ImportJobTTL)), false, stamp(now.Add(-ImportRunStale)))
 	return err
+}
+
+// SetImportConfirm records the rows of the owner's job that the owner
+// confirmed as other people than those they look like (可能重复), for the
+// job's next runs; not while a run is going on, nor once the file is gone.
+func (db *DB) SetImportConfirm(ctx context.Context, ownerID int64, id string, rows []int) error {
+	now := db.Now()
+	parts := make([]string, len(rows))
+	for i, r := range rows {
+		parts[i] = strconv.Itoa(r)
+	}
+	res, err := db.write.ExecContext(ctx, db.q(`UPDATE import_jobs SET confirm_rows = ?, ready = ?
+ WHERE id = ? AND owner_id = ? AND created_at >= ? AND data IS NOT NULL AND (running = ? OR heartbeat_at < ?)`),
+		strings.Join(parts, ","), false, id, ownerID, stamp(now.Add(-ImportJobTTL)), false, stamp(now.Add(-ImportRunStale)))
+	if err != nil {
+		return fmt.Errorf("store: import confirm: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return errors.Join(err, errImportBusy)
+	}
+	return nil
+}
+
+func parseRows(s string) []int {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		if n, err := strconv.Atoi(f); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
 }

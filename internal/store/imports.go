@@ -42,6 +42,10 @@ type ImportOptions struct {
 	// Progress, when set, is told how far the check ("check") and the
 	// writing ("write") have come.
 	Progress func(stage string, done, total int)
+	// ConfirmRows are the file's row numbers the user confirmed as other
+	// people than the registered elders (or rows) they look like: a
+	// look-alike row (可能重复) is imported only when confirmed.
+	ConfirmRows map[int]bool
 	// OnError, when set, is given each bad row's error (a *care.Error
 	// whose Fields are keyed by care field name) as it is found, and the
 	// result keeps none: a file of 100,000 bad rows would otherwise hold
@@ -92,6 +96,10 @@ type ImportResult struct {
 	// Bad counts the bad rows.
 	Bad       int
 	Committed bool
+	// Lookalikes are the file's row numbers that look like a registered
+	// elder or an earlier row of another ID number (可能重复), confirmed or
+	// not, so a screen can offer to confirm them.
+	Lookalikes []int
 }
 
 var (
@@ -216,9 +224,19 @@ func (db *DB) ImportElders(ctx context.Context, a care.Actor, rows []ElderImport
 		plan, olds = make([]*care.Elder, len(rows)), make([]*care.Elder, len(rows))
 	}
 	seen := map[string]int{}
+	look, err := db.lookalikeIndex(ctx, a, rows)
+	if err != nil {
+		return nil, err
+	}
 	for i := range rows {
 		f := care.FieldErrors{}
 		p, old := db.planElder(a, refs, existing, seen, &rows[i], o, f)
+		if m, ok := look.check(db, &rows[i], p, old); ok {
+			res.Lookalikes = append(res.Lookalikes, rows[i].Row)
+			if !o.ConfirmRows[rows[i].Row] {
+				f.Add("name", m)
+			}
+		}
 		res.record(i, old != nil, f, o)
 		if plan != nil && res.Bad == 0 {
 			plan[i], olds[i] = p, old

@@ -104,3 +104,54 @@ func TestExportRevealIsAuditedOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestImportLookalikes (issue 14 point 8): a row with the name and address
+// or phone of a registered elder, or of an earlier row, under another ID
+// number is 可能重复 and is imported only when its row is confirmed.
+func TestImportLookalikes(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		f := storetest.Seed(t, db)
+		ctx := context.Background()
+		twin := storetest.NewElder(f.Elder1.Name, 0, "1939-04-05", care.Female, 40) // Elder1's name, address and phone
+		first := storetest.NewElder("周小红", 0, "1945-02-02", care.Female, 41)
+		first.Building, first.Phone = "9栋", "13811110000"
+		second := storetest.NewElder("周 小红", 0, "1946-03-03", care.Female, 42) // same phone, another building
+		second.Building, second.Phone = "8栋", "138-1111-0000"
+		other := storetest.NewElder("吴小平", 0, "1947-03-03", care.Male, 43) // same address as Elder1, another name
+		rows := func() []store.ElderImport {
+			return []store.ElderImport{{Row: 2, Elder: twin}, {Row: 3, Elder: first}, {Row: 4, Elder: second}, {Row: 5, Elder: f.Elder1}, {Row: 6, Elder: other}}
+		}
+		opts := store.ImportOptions{DryRun: true, MergeElder: keepAll}
+		res, err := db.ImportElders(ctx, f.Comm1, rows(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Lookalikes) != 2 || res.Lookalikes[0] != 2 || res.Lookalikes[1] != 4 || res.Bad != 2 {
+			t.Fatalf("look-alike rows %v, bad %d: %+v", res.Lookalikes, res.Bad, res.Errors)
+		}
+		m0 := res.Errors[0].Err.(*care.Error).Fields["name"].ZH
+		m1 := res.Errors[1].Err.(*care.Error).Fields["name"].ZH
+		if !strings.HasPrefix(m0, "可能重复") || !strings.Contains(m0, f.Elder1.Name) || !strings.Contains(m1, "第 3 行") {
+			t.Fatalf("the warnings say whom the rows look like: %q %q", m0, m1)
+		}
+		// Confirming one row is not enough; both are.
+		opts.DryRun, opts.ConfirmRows = false, map[int]bool{2: true}
+		if res, err = db.ImportElders(ctx, f.Comm1, rows(), opts); err != nil || res.Committed || res.Bad != 1 {
+			t.Fatalf("one row unconfirmed: %+v %v", res, err)
+		}
+		opts.ConfirmRows[4] = true
+		if res, err = db.ImportElders(ctx, f.Comm1, rows(), opts); err != nil || !res.Committed || res.Created != 4 || res.Updated != 1 {
+			t.Fatalf("confirmed: %+v %v", res, err)
+		}
+		if _, n, _ := db.ListElders(ctx, f.Station, store.ElderFilter{Q: f.Elder1.Name}); n != 2 {
+			t.Fatalf("the confirmed namesake is registered: %d", n)
+		}
+		// Importing the same file again updates everyone: nobody looks like
+		// someone else with their own ID number.
+		opts.ConfirmRows = nil
+		opts.MergeElder = func(stored, file *care.Elder) { c := stored.CommunityID; *stored = *file; stored.CommunityID = c }
+		if res, err = db.ImportElders(ctx, f.Comm1, rows(), opts); err != nil || !res.Committed || res.Updated != 5 {
+			t.Fatalf("the same file again: %+v %v", res, err)
+		}
+	})
+}

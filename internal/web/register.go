@@ -106,6 +106,33 @@ func (h *registerPages) commit(w http.ResponseWriter, r *http.Request, p *page) 
 	return nil
 }
 
+// confirm records the possible duplicates (可能重复) the user ticked as
+// other people and checks the file again with them.
+func (h *registerPages) confirm(w http.ResponseWriter, r *http.Request, p *page) error {
+	id := r.PathValue("id")
+	var rows []int
+	for _, v := range r.PostForm["confirm_rows"] {
+		n, ok := register.ParseRows(v)
+		if !ok {
+			return care.FieldErrors{"confirm_rows": care.Msg{ZH: "行号无效", EN: "not a row number"}}.Err()
+		}
+		rows = append(rows, n...)
+	}
+	if err := h.s.db.SetImportConfirm(r.Context(), p.User.ID, id, rows); err != nil {
+		if care.ErrorCode(err) == care.EConflict {
+			return care.Errorf(care.EConflict, "%s", p.T("只能导入检查通过、尚未导入的文件"))
+		}
+		return err
+	}
+	finished, err := h.jobs.start(r.Context(), p.Actor, p.User.ID, id, false)
+	if err != nil {
+		return err
+	}
+	wait(finished, jobWait)
+	http.Redirect(w, r, "/register/imports/"+id, http.StatusSeeOther)
+	return nil
+}
+
 // jobView is a job as the page shows it, in the page's language.
 type jobView struct {
 	jobStatus
@@ -116,6 +143,16 @@ type jobView struct {
 	More       int
 	Planned    []register.Planned
 	CanCommit  bool
+	// Lookalikes are the possible duplicates to confirm, with whether
+	// the last check took them as confirmed.
+	Lookalikes []lookalikeView
+}
+
+type lookalikeView struct {
+	Row       int
+	Name      string
+	Reason    string
+	Confirmed bool
 }
 
 type problemView struct {
@@ -154,6 +191,22 @@ func newJobView(st jobStatus, lang string) jobView {
 	}
 	v.Planned = rep.Planned[:min(len(rep.Planned), shownPlanned)]
 	v.CanCommit = rep.OK() && !rep.Committed && rep.Rows > 0
+	if !rep.Committed {
+		why := map[int]string{}
+		for _, e := range rep.Errors {
+			if strings.HasPrefix(e.Reason.ZH, "可能重复") {
+				why[e.Row] = e.Reason.In(lang)
+			}
+		}
+		names := map[int]string{}
+		for _, pl := range rep.Planned {
+			names[pl.Row] = pl.Name
+		}
+		for _, row := range rep.Lookalikes {
+			_, open := why[row]
+			v.Lookalikes = append(v.Lookalikes, lookalikeView{Row: row, Name: names[row], Reason: why[row], Confirmed: !open})
+		}
+	}
 	return v
 }
 

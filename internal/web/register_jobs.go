@@ -89,7 +89,7 @@ func (r *jobRunner) run(a care.Actor, run *store.ImportRun) {
 		r.keepAlive(ctx, lost, run, &p, stop)
 	}()
 	rep, err := register.Import(ctx, r.db, a, register.Kind(run.Kind), run.FileName, run.Data,
-		register.Options{DryRun: !run.Commit, Progress: p.set})
+		register.Options{DryRun: !run.Commit, Progress: p.set, ConfirmRows: run.ConfirmRows})
 	close(stop)
 	wg.Wait()
 	if ctx.Err() != nil {
@@ -104,6 +104,8 @@ func (r *jobRunner) run(a care.Actor, run *store.ImportRun) {
 			out.Report, out.Err = nil, err
 		}
 		out.Ready = !run.Commit && rep.OK() && !rep.Committed && rep.Rows > 0
+		// Possible duplicates can be confirmed and the file checked again.
+		out.Keep = !run.Commit && !rep.OK() && len(rep.Lookalikes) > 0
 	}
 	// The report of a committed file must be kept: try again briefly
 	// before giving up (the job then shows as stalled and is checked again).

@@ -184,3 +184,44 @@ func TestRegisterExportsAndTemplates(t *testing.T) {
 		}
 	})
 }
+
+// TestRegisterLookalikesAreConfirmedByRow (issue 14 point 8): a row with
+// the name, building, room and phone of a registered elder but another ID
+// number is 可能重复 in the dry run; ticked and checked again, the file
+// imports it.
+func TestRegisterLookalikesAreConfirmedByRow(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		f := storetest.Seed(t, db)
+		b := newBrowser(t, newServer(t, db))
+		csrf := b.login("c1")
+		id := care.MakeIDNumber("320105", storetest.Day("1940-01-02"), 77, care.Female)
+		file := "姓名,性别,身份证号,所属社区,楼栋,单元,房号,联系电话,居住情况,自理能力\n" +
+			f.Elder1.Name + ",女," + id + ",幸福社区,1栋,2单元,301,13800000000,独居,自理\n" +
+			"赵玉兰,女," + care.MakeIDNumber("320105", storetest.Day("1941-03-08"), 1, care.Female) + ",幸福社区,3栋,1单元,101,13800000001,独居,自理\n"
+		_, doc := b.upload(csrf, "elders", "twin.csv", []byte(file))
+		item := doc.Find(`#register-lookalikes li[data-row="2"]`)
+		reason := doc.Find(`table.register-errors tr[data-row="2"] td.reason`).Text()
+		if item.Length() != 1 || item.Find(`input[name=confirm_rows][checked]`).Length() != 0 || !strings.HasPrefix(reason, "可能重复") ||
+			!strings.Contains(reason, f.Elder1.Name) || doc.Find("#register-commit").Length() != 0 {
+			t.Fatalf("the dry run warns 可能重复 on row 2 and offers no commit: %q / %q", item.Text(), reason)
+		}
+		action, _ := doc.Find(`#register-lookalikes form`).Attr("action")
+		resp, _ := b.post(action, url.Values{"csrf": {csrf}, "confirm_rows": {"2"}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("confirm: %d", resp.StatusCode)
+		}
+		_, doc = b.job(resp.Header.Get("Location"))
+		commit, _ := doc.Find("#register-commit").Attr("action")
+		if commit == "" || doc.Find("#register-created").Text() != "2" || doc.Find(`#register-lookalikes li[data-row="2"] input[checked]`).Length() != 1 {
+			t.Fatalf("checked again with row 2 confirmed: %q %q", doc.Find("#register-summary").Text(), doc.Find("table.register-errors").Text())
+		}
+		resp, _ = b.post(commit, url.Values{"csrf": {csrf}})
+		_, doc = b.job(resp.Header.Get("Location"))
+		if doc.Find(`#register-job[data-committed="true"]`).Length() != 1 {
+			t.Fatalf("commit: %q", doc.Find("#register-summary").Text())
+		}
+		if _, n, _ := db.ListElders(context.Background(), f.Comm1, store.ElderFilter{Q: f.Elder1.Name}); n != 2 {
+			t.Fatalf("the confirmed namesake is registered: %d", n)
+		}
+	})
+}
