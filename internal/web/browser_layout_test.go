@@ -173,3 +173,124 @@ func sortedStrings(s []string) []string {
 	}
 	return s
 }
+
+// tapTargetsJS lists the visible controls shorter than 44 px: buttons,
+// button-like links, the header's links, the pager, form fields.
+const tapTargetsJS = `[...document.querySelectorAll('button, a.button, .top nav a, .prefs a, .prefs button, .pager a, select, input:not([type=hidden]):not([type=checkbox]):not([type=radio]), textarea, summary')]
+  .filter(e => e.offsetParent !== null && !e.closest('table, .no-print, .card-records'))
+  .map(e => [e, e.getBoundingClientRect()])
+  .filter(([e, r]) => r.width > 0 && r.height < 43.5)
+  .map(([e, r]) => e.tagName + '.' + e.className + ' "' + (e.textContent || e.name || '').trim().slice(0, 20) + '" ' + Math.round(r.height) + 'px')`
+
+// noSideScrollJS is true when the page does not scroll sideways.
+const noSideScrollJS = `document.documentElement.scrollWidth <= window.innerWidth`
+
+// TestBrowserLayoutPhoneAndDesktop: on a 1366 px screen the elder list
+// shows all its columns with no sideways scroll and the content uses the
+// width; on a 390 px phone the rows are label–value cards, nothing scrolls
+// sideways, every control is at least 44 px tall, chart text reads at 12 px
+// or more, and /today has the large 大字模式 switch.
+func TestBrowserLayoutPhoneAndDesktop(t *testing.T) {
+	db := storetest.Open(t, t.TempDir()+"/layout.db")
+	f := storetest.Seed(t, db)
+	srv := newServer(t, db)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	eval := func(ctx context.Context, js string) any {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[any](js))
+		must(err)
+		return v
+	}
+
+	t.Run("desktop", func(t *testing.T) {
+		ctx := newChrome(t, 1366, 900)
+		must(chromedp.Do(ctx, chromedp.EmulateViewport(1366, 900)))
+		browserLogin(t, ctx, srv.URL, "c1")
+		must(chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/elders?status=")))
+		if eval(ctx, noSideScrollJS) != true {
+			t.Fatalf("the elder list scrolls sideways at 1366 px: %v", eval(ctx, `document.documentElement.scrollWidth`))
+		}
+		hidden := eval(ctx, `[...document.querySelectorAll('#elder-results th')].filter(th => th.getBoundingClientRect().right > window.innerWidth).map(th => th.textContent)`)
+		if n := eval(ctx, `document.querySelectorAll('#elder-results th').length`); n != float64(8) || len(hidden.([]any)) != 0 {
+			t.Fatalf("8 columns, none cut off: %v, hidden %v", n, hidden)
+		}
+		if w := eval(ctx, `document.querySelector('main').getBoundingClientRect().width`).(float64); w < 1300 {
+			t.Fatalf("the content is capped at %.0f px on a 1366 px screen", w)
+		}
+	})
+
+	t.Run("phone", func(t *testing.T) {
+		ctx := newChrome(t, 390, 844)
+		must(chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)))
+		browserLogin(t, ctx, srv.URL, "c1")
+		for _, path := range []string{"/", "/elders?status=", "/volunteers", "/elders/" + itoa(f.Elder1.ID), "/elders/" + itoa(f.Elder1.ID) + "/card", "/elders/new"} {
+			must(chromedp.Do(ctx, chromedp.Navigate(srv.URL+path)))
+			if eval(ctx, noSideScrollJS) != true {
+				t.Errorf("%s scrolls sideways at 390 px: %v", path, eval(ctx, `document.documentElement.scrollWidth`))
+			}
+			if small := eval(ctx, tapTargetsJS).([]any); len(small) > 0 {
+				t.Errorf("%s: tap targets under 44 px: %v", path, small)
+			}
+		}
+		// The elder list: every cell of a row shown, under its label.
+		must(chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/elders?status=")))
+		cells := eval(ctx, `[...document.querySelectorAll('#elder-results tbody tr:first-child td')].map(td => {
+			const r = td.getBoundingClientRect();
+			return [td.dataset.label || '', getComputedStyle(td, '::before').content, r.left >= 0 && r.right <= window.innerWidth + 0.5 && r.height > 0]
+		})`).([]any)
+		if len(cells) != 8 {
+			t.Fatalf("8 cells in a row: %v", cells)
+		}
+		for _, c := range cells {
+			c := c.([]any)
+			if c[0] == "" || !strings.Contains(c[1].(string), c[0].(string)) || c[2] != true {
+				t.Fatalf("a cell shown whole under its label: %v", cells)
+			}
+		}
+	})
+
+	t.Run("charts", func(t *testing.T) {
+		ctx := newChrome(t, 390, 844)
+		must(chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)))
+		browserLogin(t, ctx, srv.URL, "station")
+		must(chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS("svg.dash-chart"))))
+		sizes := eval(ctx, `[...document.querySelectorAll('svg.dash-chart text')].filter(t => t.getBoundingClientRect().width > 0).map(t => { const m = t.getScreenCTM(); return Math.hypot(m.a, m.b) * parseFloat(getComputedStyle(t).fontSize) })`).([]any)
+		if len(sizes) == 0 {
+			t.Fatal("no chart text")
+		}
+		for _, s := range sizes {
+			if s.(float64) < 11.95 {
+				t.Fatalf("chart text at %.1f px on a phone: %v", s, sizes)
+			}
+		}
+		if eval(ctx, noSideScrollJS) != true {
+			t.Errorf("the dashboard scrolls sideways at 390 px")
+		}
+	})
+
+	t.Run("today", func(t *testing.T) {
+		ctx := newChrome(t, 390, 844)
+		must(chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)))
+		browserLogin(t, ctx, srv.URL, "v1")
+		must(chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/today")))
+		if small := eval(ctx, tapTargetsJS).([]any); len(small) > 0 {
+			t.Errorf("/today: tap targets under 44 px: %v", small)
+		}
+		if h := eval(ctx, `document.querySelector('.big-switch button').getBoundingClientRect().height`).(float64); h < 52 {
+			t.Fatalf("the 大字模式 switch is %.0f px tall", h)
+		}
+		_, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(".big-switch button")))
+		must(err)
+		if eval(ctx, `document.body.classList.contains('big') && location.pathname === '/today' && document.querySelector('.big-switch button').getAttribute('aria-pressed') === 'true'`) != true {
+			t.Fatal("the switch turns large type on and stays on /today")
+		}
+		if eval(ctx, noSideScrollJS) != true {
+			t.Errorf("/today in large type scrolls sideways")
+		}
+	})
+}

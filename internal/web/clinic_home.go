@@ -31,6 +31,11 @@ var englishClinic = map[string]string{
 	"达标情况暂不可用":    "Compliance is not available right now",
 	"全部服务对象":      "All elders",
 	"搜索姓名或电话（待办）": "Search name or phone",
+	"展开名单":        "Show the list",
+	"独居老人在前":      "those living alone first",
+	"开":           "on",
+	"关":           "off",
+	"字更大、按钮更大，适合老花眼": "larger type and buttons, easier to read",
 }
 
 func init() { catalogs = append(catalogs, englishClinic) }

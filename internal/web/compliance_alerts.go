@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -41,6 +42,17 @@ func (s *Server) notGreeted(r *http.Request, a care.Actor, community int64) (*gr
 			g.Alone++
 		}
 	}
+	// The lone elders first (issue 14 point 10); the page shows the count
+	// and opens the list on demand.
+	slices.SortStableFunc(g.Elders, func(a, b store.UngreetedElder) int {
+		switch {
+		case a.Alone && !b.Alone:
+			return -1
+		case b.Alone && !a.Alone:
+			return 1
+		}
+		return 0
+	})
 	return g, nil
 }
 
