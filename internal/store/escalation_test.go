@@ -211,6 +211,17 @@ func TestEscalationStoppedByGreeting(t *testing.T) {
 		if !strings.Contains(msgs[3].Text, "已有人问候") {
 			t.Fatalf("text: %q", msgs[3].Text)
 		}
+		// A greeting struck out does not count: elder 2's chain goes on.
+		wrong := &care.ServiceRecord{ElderID: f.Elder2.ID, Kind: "life", Type: "greeting", At: clockAt(db, 20, 40)}
+		if err := db.AddService(ctx, f.Comm1, wrong, store.Proof{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.AddAmendment(ctx, f.Comm1, wrong.ID, "误点", map[string]any{"void": true}); err != nil {
+			t.Fatal(err)
+		}
+		if n := advance(t, db, clockAt(db, 20, 41)); n != 0 {
+			t.Fatalf("a struck-out greeting stops nothing: %d", n)
+		}
 		advance(t, db, clockAt(db, 23, 0))
 		if got := told(t, db, f.Elder1.ID); !slices.Equal(got, want) {
 			t.Fatalf("no family, no station after a greeting: %v", got)

@@ -70,6 +70,7 @@ func (t *Tracker) alertLoop(ctx context.Context) {
 	tick := time.NewTicker(alertCheckEvery)
 	defer tick.Stop()
 	var raised calendar.Date // the day this server raised the alerts of
+	var advanced time.Time   // when this server last advanced the chains
 	for {
 		select {
 		case <-ctx.Done():
@@ -79,6 +80,17 @@ func (t *Tracker) alertLoop(ctx context.Context) {
 			}
 			t.alertMu.Unlock()
 			return
+		case <-t.greeted:
+			// A greeting stops its elder's chain now, not at the next tick;
+			// at most once a second (a busy evening waits for the tick).
+			if time.Since(advanced) < time.Second {
+				continue
+			}
+			advanced = time.Now()
+			if _, err := t.AdvanceEscalations(ctx); err != nil && ctx.Err() == nil {
+				t.log.Error("escalations", "err", err)
+			}
+			continue
 		case <-tick.C:
 		}
 		if now := t.db.Now().In(t.db.Loc); now.Hour() >= t.cfg.AlertHour && raised != t.today() {
@@ -92,8 +104,23 @@ func (t *Tracker) alertLoop(ctx context.Context) {
 				raised = t.today()
 			}
 		}
+		advanced = time.Now()
 		if _, err := t.AdvanceEscalations(ctx); err != nil && ctx.Err() == nil {
 			t.log.Error("escalations", "err", err)
+		}
+	}
+}
+
+// wakeOnGreeting wakes the alert loop when records include a greeting. It
+// runs on the record writer's goroutine, so it only signals.
+func (t *Tracker) wakeOnGreeting(recs []*care.ServiceRecord) {
+	for _, r := range recs {
+		if r.Kind == "life" && r.Type == "greeting" {
+			select {
+			case t.greeted <- struct{}{}:
+			default: // a wake-up is pending already
+			}
+			return
 		}
 	}
 }

@@ -117,6 +117,10 @@ type Tracker struct {
 
 	alertMu   sync.Mutex // guards alertLead
 	alertLead *store.Lead
+
+	// greeted wakes the alert loop when a greeting is stored, so a running
+	// escalation chain stops at once (alerts.go).
+	greeted chan struct{}
 }
 
 // New returns a tracker of the store's streets; Start loads and runs it.
@@ -134,7 +138,8 @@ func New(db *store.DB, cfg Config) (*Tracker, error) {
 	if cfg.SaveEvery <= 0 {
 		cfg.SaveEvery = def.SaveEvery
 	}
-	return &Tracker{db: db, cfg: cfg, log: cfg.Log, streets: map[int64]*street{}, nudge: make(chan struct{}, 1)}, nil
+	return &Tracker{db: db, cfg: cfg, log: cfg.Log, streets: map[int64]*street{}, nudge: make(chan struct{}, 1),
+		greeted: make(chan struct{}, 1)}, nil
 }
 
 // Start begins loading every street's state in the background (restoring
@@ -164,6 +169,7 @@ func (t *Tracker) Start(ctx context.Context) error {
 		default: // a nudge is already pending; it will read these records too
 		}
 	})
+	t.db.OnRecorded(t.wakeOnGreeting)
 	t.spawn(func() { t.loop(ctx) })
 	t.spawn(func() {
 		// A start after the hour raises the day's alerts at once, in the

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -80,6 +81,34 @@ func TestClinicHomeIsItsWorklist(t *testing.T) {
 		_, form = b.get("/elders/" + itoa(f.Elder1.ID) + "/services/new")
 		if href := form.Find(`.actions a.button`).AttrOr("href", ""); href != "/" {
 			t.Fatalf("取消 without a Referer: %q", href)
+		}
+	})
+}
+
+// The card's month navigation stays within the elder's service: from the
+// month of registration (the fixture's elders were registered on
+// 2026-11-29) to this month (issue 14 point 10).
+func TestCardMonthsBoundedByService(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		f := storetest.Seed(t, db)
+		db.Now = func() time.Time { return time.Date(2027, 1, 10, 9, 0, 0, 0, db.Loc) }
+		b := newBrowser(t, newServer(t, db))
+		b.login("c1")
+		card := "/elders/" + itoa(f.Elder1.ID) + "/card?month="
+		for month, want := range map[string][2]string{
+			"2026-11": {"", "2026-12"},
+			"2026-12": {"2026-11", "2027-01"},
+			"2027-01": {"2026-12", ""},
+		} {
+			status, doc := b.get(card + month)
+			if status != 200 {
+				t.Fatalf("%s: %d", month, status)
+			}
+			prev, _ := doc.Find(`a[rel=prev]`).Attr("href")
+			next, _ := doc.Find(`a[rel=next]`).Attr("href")
+			if strings.TrimPrefix(prev, "?month=") != want[0] || strings.TrimPrefix(next, "?month=") != want[1] {
+				t.Errorf("%s: prev %q next %q, want %v", month, prev, next, want)
+			}
 		}
 	})
 }

@@ -80,6 +80,14 @@ func (s *Server) showCard(w http.ResponseWriter, r *http.Request, p *page, id in
 		Paper: "a4", Inspects: p.Actor.Role == care.RoleStation, Ended: s.monthEnded(month), SignResults: store.SignResults,
 		CanAmend: p.Actor.EditsRegistry(), CanRecord: c.Signature == nil && p.Actor.Role != care.RoleViewer}
 	d.CanSign = d.Inspects && d.Ended && c.Signature == nil
+	// Month navigation stays within the elder's service: from the month
+	// they were registered to this month (issue 14 point 10).
+	if first := c.Elder.CreatedAt.In(s.db.Loc).Format("2006-01"); c.Elder.CreatedAt.IsZero() || month <= first {
+		d.Prev = ""
+	}
+	if month >= s.db.Now().In(s.db.Loc).Format("2006-01") {
+		d.Next = ""
+	}
 	if p.Actor.Role == care.RoleVolunteer {
 		d.volunteer = p.Actor.VolunteerID
 	}
