@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"carecircle/internal/care"
 	"carecircle/internal/register"
@@ -130,7 +131,7 @@ func (s *Server) exportRegister(r *request) (int, any, error) {
 			return 0, nil, err
 		}
 	}
-	r.w.(*fileResponse).send(format.ContentType(), register.FileName(kind, format), buf.Bytes())
+	r.w.(*fileResponse).send(format.ContentType(), register.DisplayFileName(kind, format, time.Now()), register.FileName(kind, format), buf.Bytes())
 	return 0, nil, nil
 }
 
@@ -141,10 +142,10 @@ type fileResponse struct {
 	sent bool
 }
 
-func (f *fileResponse) send(contentType, name string, data []byte) {
+func (f *fileResponse) send(contentType, name, ascii string, data []byte) {
 	h := f.ResponseWriter.Header()
 	h.Set("Content-Type", contentType)
-	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	h.Set("Content-Disposition", Attachment(name, ascii))
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Length", strconv.Itoa(len(data)))
 	f.ResponseWriter.WriteHeader(http.StatusOK)

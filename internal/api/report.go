@@ -73,6 +73,6 @@ func (s *Server) getReport(r *request) (int, any, error) {
 	if err := rep.Write(&buf, format); err != nil {
 		return 0, nil, err
 	}
-	r.w.(*fileResponse).send(reportContentTypes[format], rep.Filename(format), buf.Bytes())
+	r.w.(*fileResponse).send(reportContentTypes[format], rep.DisplayFilename(format), rep.Filename(format), buf.Bytes())
 	return 0, nil, nil
 }

@@ -95,7 +95,7 @@ func TestReportEndpoint(t *testing.T) {
 
 		rec = e.send(t, "GET", reportURL("unit", f.Street.Name, "period", "2026-11", "format", "xlsx"), "station", "", nil)
 		if rec.Code != 200 || rec.Header().Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" ||
-			rec.Header().Get("Content-Disposition") != `attachment; filename="report-street-2026-11.xlsx"` {
+			rec.Header().Get("Content-Disposition") != `attachment; filename="report-street-2026-11.xlsx"; filename*=UTF-8''`+url.PathEscape("和平街道_2026年11月_统计表.xlsx") {
 			t.Fatalf("xlsx: %d %v", rec.Code, rec.Header())
 		}
 		x, err := excelize.OpenReader(bytes.NewReader(rec.Body.Bytes()))

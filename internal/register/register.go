@@ -12,6 +12,7 @@ package register
 import (
 	"path"
 	"strings"
+	"time"
 
 	"carecircle/internal/care"
 )
@@ -69,6 +70,17 @@ func (f Format) ContentType() string {
 		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 	}
 	return "text/csv; charset=utf-8"
+}
+
+// DisplayFileName is the name of an exported register as people see it:
+// 服务对象名册_2026-12-04.xlsx (Shanghai's date of at).
+func DisplayFileName(k Kind, f Format, at time.Time) string {
+	name := map[Kind]string{Elders: "服务对象名册", Volunteers: "志愿者名册"}[k]
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		loc = time.FixedZone("CST", 8*3600)
+	}
+	return name + "_" + at.In(loc).Format("2006-01-02") + "." + string(f)
 }
 
 // FileName is the download name of a register of kind in format.

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 
+	"carecircle/internal/calendar"
 	"carecircle/internal/care"
 	"carecircle/internal/store"
 	"carecircle/internal/tracker"
@@ -495,9 +496,20 @@ func casesTable(d *store.ReportData, l func(string, string) string) Table {
 	return t
 }
 
-// Filename is a file name for the report in a format.
+// Filename is an ASCII file name for the report in a format (the
+// fallback of DisplayFilename for old clients).
 func (r *Report) Filename(ext string) string {
 	return fmt.Sprintf("report-%s-%s.%s", r.UnitKind, r.Period, ext)
+}
+
+// DisplayFilename is the file name people see, in the report's language:
+// 和平街道_2026年11月_统计表.xlsx, or Heping Street_Nov 2026_report.xlsx.
+func (r *Report) DisplayFilename(ext string) string {
+	what := "统计表"
+	if r.lang == "en" {
+		what = "report"
+	}
+	return r.Unit + "_" + calendar.PeriodName(r.Period, r.lang) + "_" + what + "." + ext
 }
 
 // sortKeys orders keys by part, then role in the programme's order; the

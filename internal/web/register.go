@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"carecircle/internal/api"
 	"carecircle/internal/care"
 	"carecircle/internal/register"
 	"carecircle/internal/store"
@@ -289,8 +290,8 @@ func (h *registerPages) export(w http.ResponseWriter, r *http.Request, p *page) 
 	if err != nil {
 		return err
 	}
-	name := string(kind) + "-" + time.Now().In(shanghai).Format("20060102") + "." + string(format)
-	sendFile(w, format, name, buf.Bytes())
+	sendFile(w, format, register.DisplayFileName(kind, format, time.Now()), buf.Bytes(),
+		string(kind)+"-"+time.Now().In(shanghai).Format("20060102")+"."+string(format))
 	return nil
 }
 
@@ -361,10 +362,12 @@ func fileParts(file string) (register.Kind, register.Format, error) {
 	return kind, format, nil
 }
 
-func sendFile(w http.ResponseWriter, f register.Format, name string, data []byte) {
+// sendFile sends a download named name (Chinese allowed), with an ASCII
+// name for old clients (ascii; name itself when it is ASCII).
+func sendFile(w http.ResponseWriter, f register.Format, name string, data []byte, ascii ...string) {
 	h := w.Header()
 	h.Set("Content-Type", f.ContentType())
-	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	h.Set("Content-Disposition", api.Attachment(name, strings.Join(ascii, "")))
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Length", strconv.Itoa(len(data)))
 	w.Write(data)

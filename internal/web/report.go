@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"carecircle/internal/api"
 	"carecircle/internal/care"
 	"carecircle/internal/report"
 )
@@ -147,7 +148,7 @@ func (s *Server) reportDownload(w http.ResponseWriter, r *http.Request, p *page)
 	}
 	h := w.Header()
 	h.Set("Content-Type", reportContentTypes[format])
-	h.Set("Content-Disposition", `attachment; filename="`+rep.Filename(format)+`"`)
+	h.Set("Content-Disposition", api.Attachment(rep.DisplayFilename(format), rep.Filename(format)))
 	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)

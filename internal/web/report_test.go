@@ -147,7 +147,7 @@ func TestReportStationSeesTablesAndDownloads(t *testing.T) {
 
 		resp, body := b.download(links["xlsx"])
 		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" ||
-			resp.Header.Get("Content-Disposition") != `attachment; filename="report-street-2026-11.xlsx"` {
+			resp.Header.Get("Content-Disposition") != `attachment; filename="report-street-2026-11.xlsx"; filename*=UTF-8''`+url.PathEscape("和平街道_2026年11月_统计表.xlsx") {
 			t.Fatalf("xlsx: %d %v", resp.StatusCode, resp.Header)
 		}
 		x, err := excelize.OpenReader(bytes.NewReader(body))
