@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
@@ -305,4 +306,24 @@ func (db *DB) LookupSession(ctx context.Context, token, kind string) (*Session, 
 func (db *DB) EndSession(ctx context.Context, token string) error {
 	_, err := db.write.ExecContext(ctx, db.q("DELETE FROM sessions WHERE token_hash = ?"), tokenHash(token))
 	return err
+}
+
+// DisplayNames maps the user names of the accounts that have a display
+// name to it, so a signature, a history or a print names people
+// (王芳) rather than accounts (station, community1).
+func (db *DB) DisplayNames(ctx context.Context) (map[string]string, error) {
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT username, display_name FROM users WHERE display_name <> ''`))
+	if err != nil {
+		return nil, fmt.Errorf("display names: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var u, d string
+		if err := rows.Scan(&u, &d); err != nil {
+			return nil, err
+		}
+		out[u] = d
+	}
+	return out, rows.Err()
 }

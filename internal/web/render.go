@@ -121,7 +121,7 @@ func (s *Server) parseTemplates() error {
 		if name == "layout" || strings.HasPrefix(name, "partials") {
 			continue
 		}
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", file, "templates/partials*.html")
+		t, err := template.New("layout.html").Funcs(funcs).Funcs(s.nameFuncs()).ParseFS(assets, "templates/layout.html", file, "templates/partials*.html")
 		if err != nil {
 			return fmt.Errorf("web: parse %s: %w", name, err)
 		}

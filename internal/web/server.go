@@ -39,6 +39,7 @@ const (
 
 // Server is the web UI.
 type Server struct {
+	names   nameCache // display names for signatures and histories (names.go)
 	db      *store.DB
 	log     *slog.Logger
 	limiter *ratelimit.Limiter
