@@ -166,6 +166,7 @@ var englishEscalation = map[string]string{
 	"只有街道服务站可以修改逐级提醒。": "Only the station can change the escalation.",
 	"不提醒": "none",
 	"已确认": "Acknowledged",
+	"处理人": "By",
 	"尚未确认：提交一次处理情况即为确认；无人确认时会通知街道服务站。": "Not yet acknowledged: any update below acknowledges it; unacknowledged, the station is told.",
 	"已通知街道服务站": "the station was told",
 }
