@@ -88,6 +88,22 @@ func formCases() []formCase {
 				return url.Values{"what": {"spirit/chat"}, "at": {"昨天下午"}, "note": {"聊了家常"}, "source": {"paper"}, "key": {"k-form-errors-1"}}
 			},
 			invalid: []string{"at"}, kept: map[string]string{"note": "聊了家常", "at": "昨天下午"}},
+		{name: "pairing: a start date that is no date", user: "c1", post: func(f *storetest.Fixture) string { return "/elders/" + itoa(f.Elder2.ID) + "/pairings" },
+			form: func(f *storetest.Fixture) url.Values {
+				return url.Values{"volunteer_id": {itoa(f.Vol2.ID)}, "started_on": {"2026-02-30"}, "responsible": {"1"}}
+			},
+			invalid: []string{"started_on"}, kept: map[string]string{"started_on": "2026-02-30"}},
+		{name: "leaving: no reason, a bad date", user: "c1", post: func(f *storetest.Fixture) string { return "/volunteers/" + itoa(f.Vol1.ID) + "/leave" },
+			form: func(*storetest.Fixture) url.Values {
+				return url.Values{"left_on": {"2026-13-01"}, "reason": {""}}
+			},
+			invalid: []string{"left_on"}, kept: map[string]string{"left_on": "2026-13-01"}},
+		{name: "volunteers: edit with a bad phone", user: "c1", post: func(f *storetest.Fixture) string { return "/volunteers/" + itoa(f.Vol1.ID) },
+			form: func(f *storetest.Fixture) url.Values {
+				return url.Values{"name": {"改过的名字"}, "gender": {"male"}, "birth_date": {"1960-01-01"}, "kind": {"neighbour"},
+					"community_id": {itoa(f.C1.ID)}, "capacity": {"3"}, "status": {"active"}, "phone": {"999"}, "address": {"幸福里9栋"}}
+			},
+			invalid: []string{"phone"}, kept: map[string]string{"name": "改过的名字", "phone": "999", "address": "幸福里9栋"}},
 		{name: "account: the two passwords differ", user: "c1", post: func(*storetest.Fixture) string { return "/account/password" },
 			form: func(*storetest.Fixture) url.Values {
 				return url.Values{"current": {storetest.Password}, "new": {"a-long-new-passphrase-1"}, "confirm": {"another-passphrase-2"}}

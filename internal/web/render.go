@@ -149,14 +149,14 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, p *page)
 	body := buf.Bytes()
 	if len(p.Errors) > 0 || bytes.Contains(body, fieldErrorMark) {
 		var missing []string
-		body, missing = markFieldErrors(body, p.Errors)
+		body, missing = markFieldErrors(body, p.Errors, p.posted())
 		if len(missing) > 0 {
 			// A field the page has no place for is named in the error
 			// line, so that no reason is lost.
 			p.Error = p.withMissing(missing)
 			buf.Reset()
 			if err := t.ExecuteTemplate(&buf, "layout.html", p); err == nil {
-				body, _ = markFieldErrors(buf.Bytes(), p.Errors)
+				body, _ = markFieldErrors(buf.Bytes(), p.Errors, p.posted())
 			}
 		}
 	}
@@ -207,11 +207,12 @@ func (s *Server) renderFragmentData(w http.ResponseWriter, status int, name, blo
 	}
 	body := buf.Bytes()
 	var errs map[string]string
+	var posted url.Values
 	if p, ok := data.(*page); ok {
-		errs = p.Errors
+		errs, posted = p.Errors, p.posted()
 	}
 	if len(errs) > 0 || bytes.Contains(body, fieldErrorMark) {
-		body, _ = markFieldErrors(body, errs)
+		body, _ = markFieldErrors(body, errs, posted)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")

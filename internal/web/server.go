@@ -150,6 +150,17 @@ type page struct {
 	// Unread is the bell's count: the user's unread inbox messages.
 	Unread int
 	token  string
+	// req is the request the page answers: a refused form's values are
+	// shown again from it (markFieldErrors).
+	req *http.Request
+}
+
+// posted is what a refused form sent, nil on a GET.
+func (p *page) posted() url.Values {
+	if p.req == nil || p.req.Method != http.MethodPost {
+		return nil
+	}
+	return p.req.PostForm
 }
 
 // navItem is a link in the header; each feature lists its own.
@@ -193,7 +204,7 @@ type pageHandler func(w http.ResponseWriter, r *http.Request, p *page) error
 // state-changing request, and renders a handler's error in one place.
 func (s *Server) auth(h pageHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := &page{Lang: langFromCookie(r), Big: bigFromCookie(r)}
+		p := &page{Lang: langFromCookie(r), Big: bigFromCookie(r), req: r}
 		c, err := r.Cookie(sessionCookie)
 		if err != nil {
 			s.toLogin(w, r)
