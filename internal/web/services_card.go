@@ -32,6 +32,8 @@ type cardData struct {
 	// Inspects is set for the station; Ended tells whether the month has
 	// ended (only then can it be signed).
 	Inspects, Ended bool
+	// Queue is the inspection queue the station opened the card from.
+	Queue *cardQueue
 	// volunteer is the volunteer looking at the card, who may correct
 	// their own records.
 	volunteer int64
@@ -94,6 +96,16 @@ func (s *Server) showCard(w http.ResponseWriter, r *http.Request, p *page, id in
 	if _, notice := s.doneNotice(r, p); notice != "" {
 		p.Flash = notice
 	}
+	if signed := r.URL.Query().Get("signed_elder"); signed != "" {
+		p.Flash = s.signedNotice(r, p, signed, month)
+	}
+	queue := r.URL.Query().Get("queue")
+	if r.Method == http.MethodPost {
+		queue = r.PostFormValue("queue")
+	}
+	if d.Queue, err = s.queueOf(r, p, queue, id, month); err != nil {
+		return err
+	}
 	if r.URL.Query().Get("paper") == "a5" {
 		d.Paper = "a5"
 	}
@@ -147,11 +159,9 @@ func (s *Server) cardSign(w http.ResponseWriter, r *http.Request, p *page) error
 		p.Error = inLang(p.Lang, p.Error)
 		return s.showCard(w, r, p, id, monthOrNow(month, s.db.Now().In(s.db.Loc)), api.Status(err))
 	}
-	back := r.PostFormValue("back")
-	if !strings.HasPrefix(back, "/inspection") {
-		back = "/elders/" + strconv.FormatInt(id, 10) + "/card?month=" + month
-	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	// The signature is confirmed where the station goes on: the next
+	// unsigned card of its queue, or this card.
+	http.Redirect(w, r, s.afterSigning(r, p, id, month, r.PostFormValue("queue")), http.StatusSeeOther)
 	return nil
 }
 

@@ -102,6 +102,36 @@ var englishServices = map[string]string{
 	"这张表已经提交过一次，内容不同；如确实要再记一条，请再点提交；如要改正已记的记录，请在服务卡上更正": "This form was already sent with other values; to record another service press Submit again; to correct the record, amend it on the card",
 	"本月还没有结束，月底之后才能签字": "This month has not ended; cards are signed after the month ends",
 	"最近结束的月份":          "Last ended month",
+	// The inspection queue (issue 14 point 1).
+	"已签署":  "Signed",
+	"张服务卡": "cards",
+	"；本队列的服务卡已全部签署": "; every card of this queue is signed",
+	"问题":           "Flag",
+	"是否签字":         "Signed?",
+	"已签字":          "Signed",
+	"未签字":          "Not signed",
+	"排序":           "Sort",
+	"问候未核验":        "Greetings without proof",
+	"返回检查列表":       "Back to the queue",
+	"下一张未签":        "Next unsigned",
+	"签署仅问候未核验的服务卡": "Sign the cards flagged only for greetings without proof",
+	"将签署":          "Will sign",
+	"服务卡张数":        "Cards",
+	"未核验的问候次数":     "Greetings without proof",
+	"确认签署":         "Sign them",
+	"没有可以批量签署的服务卡": "No card to sign in bulk",
+	"仅问候未核验的含义":    "What the flag means",
+	"这些服务卡唯一的问题是部分敲门问候没有扫码、确认码或定位核验；其他服务都已核验，本月至少一次扫码或确认码，没有更正。签署结果为合格，签字意见写明未核验的问候次数，每张服务卡单独记入审计日志。": "The only flag of these cards is that some daily greetings carry no proof (card, PIN or position); every other service is verified, the card or the PIN was used at least once this month, and nothing was corrected. Each is signed 'pass' with a comment giving the number of unproven greetings, and each signature is audited on its own.",
+	"不计为未核验：卫生服务机构自己的记录、据纸质服务卡录入的记录（来源即凭证）。":                                                          "Not counted as unverified: a clinic's own records and records copied from the paper card (their source is their proof).",
+	"进度":  "Progress",
+	"无问题": "Clean",
+	"仅问候": "Greetings only",
+	// The printed card.
+	"续":   "continued",
+	"检查人": "Inspector",
+	"结果":  "Result",
+	"合格":  "Pass",
+	"需改进": "Needs improvement",
 }
 
 // navServices are the service card's header links.
@@ -125,6 +155,9 @@ func (s *Server) routesServices(m *http.ServeMux) {
 	m.Handle("POST /elders/{id}/card/reissue", s.auth(s.cardReissue))
 	m.Handle("GET /inspection", s.auth(s.inspectionPage))
 	m.Handle("POST /inspection/sign-clean", s.auth(s.inspectionSignClean))
+	m.Handle("GET /inspection/sign-greetings", s.auth(s.inspectionGreetings))
+	m.Handle("POST /inspection/sign-greetings", s.auth(s.inspectionSignGreetings))
+	m.Handle("GET /elders/{id}/card/print", s.auth(s.cardPrint))
 	m.Handle("GET /cases", s.auth(s.casesPage))
 	m.Handle("GET /cases/{id}", s.auth(s.casePage))
 	m.Handle("POST /cases/{id}", s.auth(s.caseUpdate))

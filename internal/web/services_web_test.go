@@ -37,8 +37,8 @@ func TestPaperRecordSignAndLockOnTheWeb(t *testing.T) {
 		st := newBrowser(t, srv)
 		csrfS := st.login("station")
 		_, insp := st.get("/inspection?month=2026-11")
-		if !strings.Contains(insp.Find("section.card h2").First().Text(), "0 / 2") {
-			t.Fatalf("inspection progress: %q", insp.Find("section.card h2").First().Text())
+		if got := insp.Find("#community-" + itoa(f.C1.ID) + " .progress-count").Text(); got != "0 / 2" {
+			t.Fatalf("inspection progress: %q", got)
 		}
 		resp, _ = st.post(elder+"/card/sign", url.Values{"csrf": {csrfS}, "month": {"2026-11"}, "result": {"pass"}, "comment": {"好"}})
 		if resp.StatusCode != http.StatusSeeOther {
