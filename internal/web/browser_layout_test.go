@@ -237,6 +237,11 @@ func TestBrowserLayoutPhoneAndDesktop(t *testing.T) {
 				t.Errorf("%s: tap targets under 44 px: %v", path, small)
 			}
 		}
+		// The staff header: the brand and the preferences, then the menu in
+		// one line that scrolls in itself (it took 5 lines).
+		if h := eval(ctx, `document.querySelector('header.top').getBoundingClientRect().height`).(float64); h > 170 {
+			t.Errorf("the staff header is %.0f px tall on a phone", h)
+		}
 		// The elder list: every cell of a row shown, under its label.
 		must(chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/elders?status=")))
 		cells := eval(ctx, `[...document.querySelectorAll('#elder-results tbody tr:first-child td')].map(td => {
