@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -186,6 +187,49 @@ func checkMarked(t *testing.T, doc *goquery.Document, fields []string) {
 	focus.ParentsFiltered("details").Each(func(_ int, d *goquery.Selection) {
 		if _, open := d.Attr("open"); !open {
 			t.Error("the first invalid field is in a closed <details>")
+		}
+	})
+}
+
+// TestAmendmentRefusedKeepsItsInput refuses a correction without a reason
+// on the card: the correction form of that record comes back open, its
+// note kept, its reason field marked and focused, described by the reason
+// in the page's error line.
+func TestAmendmentRefusedKeepsItsInput(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		f := storetest.Seed(t, db)
+		b := newBrowser(t, newServer(t, db))
+		rec := &care.ServiceRecord{ElderID: f.Elder1.ID, Kind: "spirit", Type: "chat", At: db.Now().Add(-time.Hour), Note: "聊天"}
+		if err := db.AddService(context.Background(), f.Volunteer, rec, store.Proof{}); err != nil {
+			t.Fatal(err)
+		}
+		b.login("v1")
+		_, card := b.get("/elders/" + itoa(f.Elder1.ID) + "/card?month=" + rec.Month)
+		forms := card.Find(`form[action*="/card/amend/"]`)
+		if forms.Length() < 1 {
+			t.Fatal("the volunteer may correct their own records on the card")
+		}
+		second := forms.Last()
+		action := second.AttrOr("action", "")
+		form := url.Values{"csrf": {csrfOf(card)}, "month": {rec.Month}, "idempotency_key": {second.Find(`[name=idempotency_key]`).AttrOr("value", "")},
+			"reason": {""}, "note": {"更正后的备注"}}
+		resp, doc := b.post(action, form)
+		if resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("status %d", resp.StatusCode)
+		}
+		refused := doc.Find(`form[action="` + action + `"]`)
+		if v := refused.Find(`[name=note]`).AttrOr("value", ""); v != "更正后的备注" {
+			t.Errorf("the note typed is lost: %q", v)
+		}
+		reason := refused.Find(`[name=reason]`)
+		if reason.AttrOr("aria-invalid", "") != "true" || reason.AttrOr("autofocus", "x") != "" || reason.AttrOr("aria-describedby", "") != "page-error" {
+			t.Errorf("the reason field is not marked and focused: %v", reason.Nodes[0].Attr)
+		}
+		if _, open := refused.Closest("details").Attr("open"); !open {
+			t.Error("the refused correction form stays closed")
+		}
+		if doc.Find(`#page-error`).Text() == "" || doc.Find(`[aria-invalid=true]`).Length() != 1 {
+			t.Errorf("the reason in the error line, one field marked: %q", doc.Find(".error-line").Text())
 		}
 	})
 }

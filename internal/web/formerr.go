@@ -29,12 +29,15 @@ import (
 // whose values the page sets itself), so no form loses its input, however
 // its template fills the values.
 //
-// A field of errs with no message on the page marks the first control of
-// that name instead, and when it has none either it is returned, so that
+// A form whose action is the refused request's path (action) is the
+// refused form too, so a form that shows a reason only in the page's error
+// line is still filled and marked. A field of errs with no message on the
+// page marks the first control of that name (in the refused form, when
+// there is one) instead, and when it has none either it is returned, so that
 // render names it in the page's error line: no reason is ever invisible.
 // Only the element holding a message is marked, so a page with several
 // forms with the same fields marks (and fills) the refused one.
-func markFieldErrors(src []byte, errs map[string]string, posted url.Values) ([]byte, []string) {
+func markFieldErrors(src []byte, errs map[string]string, posted url.Values, action string) ([]byte, []string) {
 	type container struct {
 		field string
 		tag   string
@@ -102,7 +105,11 @@ func markFieldErrors(src []byte, errs map[string]string, posted url.Values) ([]b
 	used := map[string]bool{}
 	shown := map[string]bool{}
 	refused := map[int]bool{} // forms holding an error
+	byAction := false
 	if _, ok := walk(func(tt html.TokenType, tok *html.Token, st *state, _ int) []byte {
+		if tt == html.StartTagToken && tok.Data == "form" && action != "" && attr(*tok, "action") == action {
+			refused[st.form], byAction = true, true
+		}
 		if tt != html.StartTagToken || tok.Data != "span" || !hasClass(*tok, "field-error") || len(st.stack) == 0 {
 			return nil
 		}
@@ -214,11 +221,16 @@ func markFieldErrors(src []byte, errs map[string]string, posted url.Values) ([]b
 				return nil
 			}
 		}
-		if isControl(*tok) {
+		if tok.Data == "p" && hasClass(*tok, "error-line") && attr(*tok, "id") == "" {
+			setAttr(tok, "id", pageErrorID)
+			return []byte(tok.String())
+		}
+		if isControl(*tok) && (!byAction || st.form >= 0 && refused[st.form]) {
 			if n := attr(*tok, "name"); n != "" && !shown[n] && !byName[n] {
 				if _, ok := errs[n]; ok {
+					// Its reason is in the page's error line.
 					byName[n] = true
-					mark(tok, "")
+					mark(tok, pageErrorID)
 					changed = true
 				}
 			}
@@ -328,6 +340,10 @@ func valueOr(t html.Token, def string) string {
 func removeAttr(t *html.Token, key string) {
 	t.Attr = slices.DeleteFunc(t.Attr, func(a html.Attribute) bool { return a.Key == key })
 }
+
+// pageErrorID names the page's error line, which describes a field whose
+// reason has no place beside it.
+const pageErrorID = "page-error"
 
 func isVoid(tag string) bool {
 	switch tag {

@@ -22,7 +22,7 @@ func TestMarkFieldErrorsFillsAndMarksTheRefusedForm(t *testing.T) {
 <label data-field="note"><textarea name="note">old</textarea><span class="field-error">太长</span></label>
 </form></details></body></html>`
 	posted := url.Values{"name": {"王 <b>"}, "kind": {"y"}, "tick": {"2"}, "note": {"新的 & 备注"}, "key": {"k1"}, "pw": {"secret"}}
-	out, missing := markFieldErrors([]byte(page), map[string]string{"name": "必填", "note": "太长", "elsewhere": "别处"}, posted)
+	out, missing := markFieldErrors([]byte(page), map[string]string{"name": "必填", "note": "太长", "elsewhere": "别处"}, posted, "")
 	got := string(out)
 	formA := got[:strings.Index(got, `<details`)]
 	formB := got[strings.Index(got, `<details`):]

@@ -149,14 +149,15 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, p *page)
 	body := buf.Bytes()
 	if len(p.Errors) > 0 || bytes.Contains(body, fieldErrorMark) {
 		var missing []string
-		body, missing = markFieldErrors(body, p.Errors, p.posted())
+		posted, action := p.posted()
+		body, missing = markFieldErrors(body, p.Errors, posted, action)
 		if len(missing) > 0 {
 			// A field the page has no place for is named in the error
 			// line, so that no reason is lost.
 			p.Error = p.withMissing(missing)
 			buf.Reset()
 			if err := t.ExecuteTemplate(&buf, "layout.html", p); err == nil {
-				body, _ = markFieldErrors(buf.Bytes(), p.Errors, p.posted())
+				body, _ = markFieldErrors(buf.Bytes(), p.Errors, posted, action)
 			}
 		}
 	}
@@ -208,11 +209,13 @@ func (s *Server) renderFragmentData(w http.ResponseWriter, status int, name, blo
 	body := buf.Bytes()
 	var errs map[string]string
 	var posted url.Values
+	var action string
 	if p, ok := data.(*page); ok {
-		errs, posted = p.Errors, p.posted()
+		errs = p.Errors
+		posted, action = p.posted()
 	}
 	if len(errs) > 0 || bytes.Contains(body, fieldErrorMark) {
-		body, _ = markFieldErrors(body, errs, posted)
+		body, _ = markFieldErrors(body, errs, posted, action)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")

@@ -155,12 +155,12 @@ type page struct {
 	req *http.Request
 }
 
-// posted is what a refused form sent, nil on a GET.
-func (p *page) posted() url.Values {
+// posted is what a refused form sent and where, nil and "" on a GET.
+func (p *page) posted() (url.Values, string) {
 	if p.req == nil || p.req.Method != http.MethodPost {
-		return nil
+		return nil, ""
 	}
-	return p.req.PostForm
+	return p.req.PostForm, p.req.URL.Path
 }
 
 // navItem is a link in the header; each feature lists its own.
