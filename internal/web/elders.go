@@ -129,6 +129,9 @@ type elderFormData struct {
 	New         bool
 	Computed    int
 	Contacts    []care.Contact
+	// PreferText and RefuseText are the volunteer fields as shown: names
+	// with their numbers, or the text typed before a refused post.
+	PreferText, RefuseText string
 }
 
 func (s *Server) showElderForm(w http.ResponseWriter, r *http.Request, p *page, e *care.Elder, isNew bool, status int) error {
@@ -153,7 +156,8 @@ func (s *Server) showElderForm(w http.ResponseWriter, r *http.Request, p *page, 
 	if !isNew {
 		p.Title = "编辑"
 	}
-	p.Data = elderFormData{Elder: e, Communities: comms, Clinics: clinics, New: isNew, Computed: computed, Contacts: contacts}
+	p.Data = elderFormData{Elder: e, Communities: comms, Clinics: clinics, New: isNew, Computed: computed, Contacts: contacts,
+		PreferText: s.pickText(r, p.Actor, "prefer", e.Wishes.Prefer), RefuseText: s.pickText(r, p.Actor, "refuse", e.Wishes.Refuse)}
 	s.render(w, status, "elder_form", p)
 	return nil
 }
@@ -202,6 +206,7 @@ func (s *Server) formFailed(w http.ResponseWriter, r *http.Request, p *page, f *
 func (s *Server) elderCreate(w http.ResponseWriter, r *http.Request, p *page) error {
 	f := newForm(r)
 	e := elderFromForm(f, s.db.Today())
+	e.Wishes.Prefer, e.Wishes.Refuse = s.pickVolunteers(r.Context(), p.Actor, f, "prefer"), s.pickVolunteers(r.Context(), p.Actor, f, "refuse")
 	var err error
 	if len(f.errs) == 0 {
 		err = s.db.CreateElder(r.Context(), p.Actor, e)
@@ -242,6 +247,7 @@ func (s *Server) elderUpdate(w http.ResponseWriter, r *http.Request, p *page) er
 	}
 	f := newForm(r)
 	e := elderFromForm(f, s.db.Today())
+	e.Wishes.Prefer, e.Wishes.Refuse = s.pickVolunteers(r.Context(), p.Actor, f, "prefer"), s.pickVolunteers(r.Context(), p.Actor, f, "refuse")
 	e.ID, e.IDMasked = old.ID, old.IDMasked
 	if len(f.errs) == 0 {
 		err = s.db.UpdateElder(r.Context(), p.Actor, e, f.str("status_reason"))

@@ -87,20 +87,6 @@ func (f *form) optFloat(name string) *float64 {
 	return &v
 }
 
-// ids reads a comma- or space-separated list of record numbers.
-func (f *form) ids(name string) []int64 {
-	var out []int64
-	for _, part := range strings.FieldsFunc(f.str(name), func(r rune) bool { return r == ',' || r == '，' || r == ' ' }) {
-		v, err := strconv.ParseInt(part, 10, 64)
-		if err != nil {
-			f.errs.Add(name, msgNumber)
-			return nil
-		}
-		out = append(out, v)
-	}
-	return out
-}
-
 // elderFromForm reads the elder form. Contacts come as parallel lists.
 func elderFromForm(f *form, today time.Time) *care.Elder {
 	e := &care.Elder{Name: f.str("name"), Gender: care.Gender(f.str("gender")), BirthDate: f.date("birth_date"),
@@ -109,8 +95,9 @@ func elderFromForm(f *form, today time.Time) *care.Elder {
 		Lat: f.optFloat("lat"), Lon: f.optFloat("lon"), LivingSituation: f.str("living_situation"), SelfCare: f.str("self_care"),
 		Categories: f.list("categories"), Needs: f.list("needs"), Notes: f.str("notes"), Status: f.str("status"),
 		ClinicID: f.optInt64("clinic_id"), Consent: f.bool("consent")}
-	e.Wishes = care.Wishes{DeclinePairing: f.bool("decline_pairing"), DeclineReason: f.str("decline_reason"),
-		Prefer: f.ids("prefer"), Refuse: f.ids("refuse")}
+	// Preferred and refused volunteers are chosen by name: the handler
+	// reads them (Server.pickVolunteers), as only the store can.
+	e.Wishes = care.Wishes{DeclinePairing: f.bool("decline_pairing"), DeclineReason: f.str("decline_reason")}
 	names, rels, phones, lives := f.r.PostForm["contact_name"], f.r.PostForm["contact_relation"], f.r.PostForm["contact_phone"], f.r.PostForm["contact_lives"]
 	for i := range names {
 		c := care.Contact{Name: strings.TrimSpace(names[i]), Relation: at(rels, i), Phone: at(phones, i), Lives: at(lives, i)}

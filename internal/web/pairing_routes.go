@@ -25,6 +25,7 @@ func (s *Server) routesPairing(m *http.ServeMux) {
 	m.Handle("GET /pairings/{id}/agreement", s.auth(s.agreementPage))
 	m.Handle("POST /pairings/{id}/agreement", s.auth(s.agreementRecord))
 	m.Handle("GET /volunteers/{id}/leave", s.auth(s.leavePage))
+	m.Handle("GET /volunteers/pick", s.auth(s.volunteerPick))
 	m.Handle("POST /volunteers/{id}/leave", s.auth(s.leaveRecord))
 }
 
@@ -52,12 +53,15 @@ var englishPairing = map[string]string{
 	"尊重自愿与接力":        "Free choice and relay",
 	"尚未结对":           "Not paired yet",
 	"就近结对、邻里志愿者为主、优先服务：在所有服务最多高优先级老人的方案中，选总距离最短的一个。可换人、部分接受或否决。": "Nearest first, neighbour volunteers first, priority first: among all plans that serve the most high-priority elders, the one with the least total distance. Change the volunteer, accept some, or reject.",
-	"就近范围（米）":  "Reach (m)",
-	"居民委员会":    " residents' committee",
-	"岁":        " years old",
-	"已否决结对建议":  "Suggestions rejected",
-	"已否决":      "Rejected",
-	"否决后的其他人选": "Next candidates after a rejection",
+	"就近范围（米）":     "Reach (m)",
+	"居民委员会":       " residents' committee",
+	"岁":           " years old",
+	"已否决结对建议":     "Suggestions rejected",
+	"已否决":         "Rejected",
+	"喜欢的志愿者":      "Preferred volunteers",
+	"不接受的志愿者":     "Refused volunteers",
+	"输入姓名，从列表中选择": "Type a name and choose from the list",
+	"否决后的其他人选":    "Next candidates after a rejection",
 	"这些老人的建议曾被否决，被否决的志愿者不会再建议；以下是下一位人选，需要时再勾选。": "A suggestion for these elders was rejected; the rejected volunteer is not suggested again. Here is the next candidate: tick it only if you want it.",
 	"已接受结对建议":   "Suggestions accepted",
 	"已签订":       "signed",

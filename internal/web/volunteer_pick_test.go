@@ -1,0 +1,84 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"carecircle/internal/store"
+	"carecircle/internal/store/storetest"
+)
+
+// pickFormValues reads a form as a browser would submit it.
+func pickFormValues(form *goquery.Selection) url.Values {
+	v := url.Values{}
+	form.Find("input[name], textarea[name], select[name]").Each(func(_ int, s *goquery.Selection) {
+		name := s.AttrOr("name", "")
+		switch {
+		case goquery.NodeName(s) == "select":
+			opt := s.Find("option[selected]").First()
+			if opt.Length() == 0 {
+				opt = s.Find("option").First()
+			}
+			v.Add(name, opt.AttrOr("value", opt.Text()))
+		case goquery.NodeName(s) == "textarea":
+			v.Add(name, s.Text())
+		case s.AttrOr("type", "") == "checkbox" || s.AttrOr("type", "") == "radio":
+			if _, ok := s.Attr("checked"); ok {
+				v.Add(name, s.AttrOr("value", "on"))
+			}
+		default:
+			v.Add(name, s.AttrOr("value", ""))
+		}
+	})
+	return v
+}
+
+// TestVolunteersChosenByName (issue 14 point 5): the elder form's
+// preferred and refused volunteers are chosen by name, typing offers the
+// volunteers of the user's scope, and an entry that names nobody comes back
+// as typed with the reason at its field.
+func TestVolunteersChosenByName(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		f := storetest.Seed(t, db)
+		b := newBrowser(t, newServer(t, db))
+		b.login("c1")
+		edit := "/elders/" + itoa(f.Elder2.ID) + "/edit"
+		_, doc := b.get(edit)
+		in := doc.Find(`input[name=prefer]`)
+		if in.AttrOr("list", "") != "prefer-options" || in.AttrOr("hx-get", "") == "" || strings.Contains(doc.Find(`[data-field=prefer]`).Text(), "编号") {
+			t.Fatalf("the field is a name search: %v", in.Nodes)
+		}
+		status, opts := b.get("/volunteers/pick?for=prefer&prefer=" + url.QueryEscape("赵强, 李桂"))
+		want := "赵强, " + f.Vol1.Name + " #" + itoa(f.Vol1.ID)
+		if status != http.StatusOK || opts.Find(`option[value="`+want+`"]`).Length() != 1 {
+			t.Fatalf("typing 李桂 offers %s: %d %q", want, status, opts.Text())
+		}
+		if _, opts := b.get("/volunteers/pick?for=prefer&prefer=" + url.QueryEscape(f.Vol2.Name)); opts.Find("option").Length() != 0 {
+			t.Fatal("another community's volunteer is offered")
+		}
+
+		form := pickFormValues(doc.Find(`form[action="/elders/` + itoa(f.Elder2.ID) + `"]`))
+		form.Set("prefer", "不存在的人")
+		resp, doc := b.post("/elders/"+itoa(f.Elder2.ID), form)
+		if resp.StatusCode != http.StatusUnprocessableEntity || doc.Find(`input[name=prefer]`).AttrOr("value", "") != "不存在的人" ||
+			!strings.Contains(doc.Find(`[data-field=prefer] .field-error`).Text(), "不存在的人") {
+			t.Fatalf("an unknown name is kept and named at its field: %d %q", resp.StatusCode, doc.Find(`[data-field=prefer]`).Text())
+		}
+		form.Set("prefer", f.Vol1.Name)
+		if resp, doc := b.post("/elders/"+itoa(f.Elder2.ID), form); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("a name: %d %q", resp.StatusCode, doc.Find(".field-error").Text())
+		}
+		e, err := db.GetElder(context.Background(), f.Station, f.Elder2.ID)
+		if err != nil || len(e.Wishes.Prefer) != 1 || e.Wishes.Prefer[0] != f.Vol1.ID {
+			t.Fatalf("the preferred volunteer is stored: %v %v", err, e.Wishes.Prefer)
+		}
+		if _, doc := b.get(edit); doc.Find(`input[name=prefer]`).AttrOr("value", "") != f.Vol1.Name+" #"+itoa(f.Vol1.ID) {
+			t.Fatalf("the form shows the name: %q", doc.Find(`input[name=prefer]`).AttrOr("value", ""))
+		}
+	})
+}
