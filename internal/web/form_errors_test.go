@@ -105,6 +105,17 @@ func formCases() []formCase {
 					"community_id": {itoa(f.C1.ID)}, "capacity": {"3"}, "status": {"active"}, "phone": {"999"}, "address": {"幸福里9栋"}}
 			},
 			invalid: []string{"phone"}, kept: map[string]string{"name": "改过的名字", "phone": "999", "address": "幸福里9栋"}},
+		{name: "duty roster: a time that is no time", user: "c1", post: func(*storetest.Fixture) string { return "/duty" },
+			form: func(f *storetest.Fixture) url.Values {
+				return url.Values{"community_id": {itoa(f.C1.ID)}, "shifts[0].weekday": {"1"}, "shifts[0].from": {"8点"},
+					"shifts[0].to": {"18:00"}, "shifts[0].user_id": {itoa(f.Comm1.UserID)}}
+			},
+			invalid: []string{"shifts[0].from"}, kept: map[string]string{"shifts[0].from": "8点", "shifts[0].to": "18:00"}},
+		{name: "escalation policy: a time that is no time", user: "station", post: func(*storetest.Fixture) string { return "/escalation-policy" },
+			form: func(*storetest.Fixture) url.Values {
+				return url.Values{"reminder_at": {"25:99"}, "family_after_minutes": {"30"}, "station_after_minutes": {"60"}, "emergency_after_minutes": {"15"}}
+			},
+			invalid: []string{"reminder_at"}, kept: map[string]string{"reminder_at": "25:99", "family_after_minutes": "30"}},
 		{name: "account: the two passwords differ", user: "c1", post: func(*storetest.Fixture) string { return "/account/password" },
 			form: func(*storetest.Fixture) url.Values {
 				return url.Values{"current": {storetest.Password}, "new": {"a-long-new-passphrase-1"}, "confirm": {"another-passphrase-2"}}

@@ -115,9 +115,10 @@ func markFieldErrors(src []byte, errs map[string]string, posted url.Values, acti
 		}
 		c := st.stack[len(st.stack)-1]
 		if _, done := msgIn[c.n]; !done {
-			id := "err-" + c.field
+			base := "err-" + idSafe(c.field)
+			id := base
 			for i := 2; used[id]; i++ {
-				id = "err-" + c.field + "-" + strconv.Itoa(i)
+				id = base + "-" + strconv.Itoa(i)
 			}
 			used[id], msgIn[c.n], shown[c.field] = true, id, true
 		}
@@ -339,6 +340,17 @@ func valueOr(t html.Token, def string) string {
 
 func removeAttr(t *html.Token, key string) {
 	t.Attr = slices.DeleteFunc(t.Attr, func(a html.Attribute) bool { return a.Key == key })
+}
+
+// idSafe turns a field name ("shifts[0].from") into a part of an id that
+// any selector can name ("shifts-0--from").
+func idSafe(name string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' {
+			return r
+		}
+		return '-'
+	}, name)
 }
 
 // pageErrorID names the page's error line, which describes a field whose
