@@ -215,7 +215,8 @@ func (s *Server) cardJSON(r *request, c *store.Card) map[string]any {
 	}
 	return map[string]any{"elder": elderOut(r.actor, c.Elder, s.db.Today(), r.lang), "month": c.Month, "team": team, "entries": entries,
 		"signature": sig, "locked": c.Signature != nil,
-		"flags": map[string]any{"services": c.Flags.Services, "unverified": c.Flags.Unverified, "amended": c.Flags.Amended, "missing": c.Flags.Missing}}
+		"flags": map[string]any{"services": c.Flags.Services, "unverified": c.Flags.Unverified, "unverified_greetings": c.Flags.UnverifiedGreetings,
+			"amended": c.Flags.Amended, "missing": c.Flags.Missing, "geo_only": c.Flags.GeoOnly(), "greetings_only": c.Flags.GreetingsOnly(), "clean": c.Flags.Clean()}}
 }
 
 func (s *Server) signCard(r *request) (int, any, error) {
@@ -242,11 +243,20 @@ func (s *Server) signClean(r *request) (int, any, error) {
 	var in struct {
 		ElderIDs []int64 `json:"elder_ids"`
 		Comment  string  `json:"comment"`
+		// GreetingsOnly also signs the cards whose only flag is daily
+		// greetings without proof (the web's summary and confirmation).
+		GreetingsOnly bool `json:"greetings_only"`
 	}
 	if err := decode(r, &in); err != nil {
 		return 0, nil, err
 	}
-	n, err := s.db.SignCleanCards(r.ctx, r.actor, in.ElderIDs, r.PathValue("month"), in.Comment)
+	var n int
+	var err error
+	if in.GreetingsOnly {
+		n, err = s.db.SignGreetingsOnlyCards(r.ctx, r.actor, in.ElderIDs, r.PathValue("month"))
+	} else {
+		n, err = s.db.SignCleanCards(r.ctx, r.actor, in.ElderIDs, r.PathValue("month"), in.Comment)
+	}
 	if err != nil {
 		return 0, nil, err
 	}
@@ -285,10 +295,16 @@ func (s *Server) inspection(r *request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	rows, err := s.db.Inspection(r.ctx, r.actor, month, comm)
+	q := r.URL.Query()
+	filter := store.InspectionFilter{Month: month, CommunityID: comm, Flag: q.Get("flag"), Signed: q.Get("signed"), Sort: q.Get("sort")}
+	if err := filter.Check(); err != nil {
+		return 0, nil, err
+	}
+	all, err := s.db.Inspection(r.ctx, r.actor, month, comm)
 	if err != nil {
 		return 0, nil, err
 	}
+	rows := filter.Queue(all)
 	items := []map[string]any{}
 	signed := 0
 	for _, row := range rows {
@@ -297,8 +313,9 @@ func (s *Server) inspection(r *request) (int, any, error) {
 		}
 		f := row.Flags()
 		items = append(items, map[string]any{"elder_id": row.ElderID, "name": row.Name, "community_id": row.CommunityID,
-			"services": row.Services, "unverified": row.Unverified, "late": row.Late, "amended": row.Amended, "missing": f.Missing, "clean": f.Clean(),
-			"signed": row.Signed, "result": row.Result})
+			"services": row.Services, "unverified": row.Unverified, "unverified_greetings": row.UnverifiedGreetings,
+			"proven": row.Proven, "positions": row.Positions, "late": row.Late, "amended": row.Amended, "missing": f.Missing,
+			"geo_only": f.GeoOnly(), "greetings_only": f.GreetingsOnly(), "clean": f.Clean(), "signed": row.Signed, "result": row.Result})
 	}
 	corr, err := s.db.CorrectionsAfterSigning(r.ctx, r.actor, s.db.Now().AddDate(0, 0, -62))
 	if err != nil {

@@ -69,5 +69,15 @@ func TestServiceCardContract(t *testing.T) {
 		if s, out := e.call(t, "GET", "/api/v1/inspection?month=2026-11&community_id="+itoa(e.f.C1.ID), "station", nil); s != 200 || out["signed"] != float64(1) {
 			t.Fatalf("inspection: %d %v", s, out)
 		}
+		// The queue's filters (issue 14): unsigned only, most flags first; a bad flag is 422 naming it.
+		s, out = e.call(t, "GET", "/api/v1/inspection?month=2026-11&signed=no&sort=flags", "station", nil)
+		if items, _ := out["items"].([]any); s != 200 || len(items) == 0 || out["signed"] != float64(0) {
+			t.Fatalf("unsigned queue: %d %v", s, out)
+		} else if first := items[0].(map[string]any); first["signed"] != false || first["unverified_greetings"] == nil || first["greetings_only"] == nil {
+			t.Fatalf("queue item: %v", first)
+		}
+		if s, out := e.call(t, "GET", "/api/v1/inspection?month=2026-11&flag=bogus", "station", nil); s != 422 || fieldsOf(out)["flag"] == nil {
+			t.Fatalf("a bad flag: %d %v", s, out)
+		}
 	})
 }
