@@ -204,7 +204,7 @@ func (s *Server) standardSave(w http.ResponseWriter, r *http.Request, p *page) e
 		if care.ErrorCode(err) != care.EInvalid {
 			return err
 		}
-		p.setError(err)
+		p.setError(standardProblems(err))
 		return s.showStandards(w, r, p, http.StatusUnprocessableEntity, posted, nil)
 	}
 	return s.afterStandards(w, r, p)
@@ -285,4 +285,68 @@ func (d standardsData) Festival(code, lang string) string {
 		}
 	}
 	return code
+}
+
+// standardProblem is a problem the compliance engine finds in a standard,
+// as the page names it: the form's field and the reason in Chinese.
+type standardProblem struct {
+	prefix, field, zh string
+}
+
+var standardReasons = []standardProblem{
+	{"code must be", "code", "编号只能用小写字母、数字和下划线，并以字母开头"},
+	{"unknown role", "role", "角色不是可选的值"},
+	{"unknown period", "period", "周期类型不是可选的值"},
+	{"required must be", "required", "次数应在 1 到 1000 之间"},
+	{"counts must list", "counts", "请至少选择一项计入的服务"},
+	{"unknown service kind", "counts", "计入的服务不是可选的值"},
+	{"bad service type", "counts", "计入的服务不是可选的值"},
+	{"festivals and window days apply only", "festivals", "节日和窗口天数只适用于节日类要求"},
+	{"unknown festival", "festivals", "所选节日不存在"},
+	{"festival", "festivals", "节日有误"},
+	{"all versions of a standard", "role", "同一要求的各个版本角色须相同"},
+	{"two versions take effect", "effective_from", "同一要求在这一天已有一个版本生效"},
+	{"at most", "standard", "附加要求过多"},
+	{"window", "window", "窗口天数应在 0 到 60 之间"},
+}
+
+// standardProblems turns the engine's findings, which the store reports
+// under "standard" in English ("standards[i] (code): reason", one after
+// another), into errors of the form's fields with the reason in Chinese;
+// other errors pass unchanged.
+func standardProblems(err error) error {
+	ce, ok := err.(*care.Error)
+	if !ok || ce.Code != care.EInvalid {
+		return err
+	}
+	m, ok := ce.Fields["standard"]
+	if !ok {
+		return err
+	}
+	fe := care.FieldErrors{}
+	for k, v := range ce.Fields {
+		if k != "standard" {
+			fe.Add(k, v)
+		}
+	}
+	for _, line := range strings.Split(m.EN, "; ") {
+		reason := line
+		if i := strings.Index(line, "): "); i >= 0 && strings.HasPrefix(line, "standards[") {
+			reason = line[i+3:]
+		}
+		reason = strings.TrimPrefix(reason, "also[")
+		if i := strings.Index(reason, "]: "); i >= 0 && i < 4 {
+			reason = reason[i+3:]
+		}
+		p := standardProblem{field: "standard", zh: "服务要求有误，请检查次数、周期和计入的服务"}
+		for _, q := range standardReasons {
+			if strings.HasPrefix(reason, q.prefix) || q.prefix == "festival" && strings.Contains(reason, "festival") ||
+				q.prefix == "window" && strings.Contains(reason, "window") {
+				p = q
+				break
+			}
+		}
+		fe.Add(p.field, care.Msg{ZH: p.zh, EN: line})
+	}
+	return fe.Err()
 }

@@ -41,6 +41,12 @@ func formCases() []formCase {
 					"required": {"2"}, "counts": {"spirit/walk"}, "effective_from": {"2026-13-40"}}
 			},
 			invalid: []string{"effective_from"}, kept: map[string]string{"code": "walk_club", "effective_from": "2026-13-40"}},
+		{name: "standards: the engine refuses (no service counted, no times)", user: "station", post: func(*storetest.Fixture) string { return "/standards" },
+			form: func(*storetest.Fixture) url.Values {
+				return url.Values{"new": {"1"}, "code": {"walk_two"}, "role": {"neighbour"}, "period": {"month"},
+					"required": {"0"}, "effective_from": {"2030-01-01"}}
+			},
+			invalid: []string{"required", "counts"}, kept: map[string]string{"code": "walk_two", "required": "0", "effective_from": "2030-01-01"}},
 		{name: "festivals: a past effective date", user: "station", post: func(*storetest.Fixture) string { return "/standards/festivals" },
 			form: func(*storetest.Fixture) url.Values {
 				return url.Values{"code": {"laba"}, "name": {"腊八节"}, "calendar": {"lunar"}, "month": {"12"}, "day": {"8"}, "effective_from": {"2026-01-01"}}
