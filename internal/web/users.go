@@ -12,6 +12,8 @@ type usersData struct {
 	Communities []care.Community
 	Clinics     []care.Clinic
 	Form        care.User
+	// VolunteerText is the 关联志愿者编号 as typed, kept after a refused post.
+	VolunteerText string
 }
 
 func (s *Server) usersPage(w http.ResponseWriter, r *http.Request, p *page) error {
@@ -34,6 +36,9 @@ func (s *Server) showUsers(w http.ResponseWriter, r *http.Request, p *page, form
 		return err
 	}
 	d.Form = form
+	if r.Method == http.MethodPost {
+		d.VolunteerText = r.PostFormValue("volunteer_id")
+	}
 	p.Title, p.Active, p.Data = "账号", "users", d
 	s.render(w, status, "users", p)
 	return nil

@@ -9,6 +9,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"carecircle/internal/care"
 	"carecircle/internal/store"
 	"carecircle/internal/store/storetest"
 )
@@ -79,6 +80,28 @@ func TestVolunteersChosenByName(t *testing.T) {
 		}
 		if _, doc := b.get(edit); doc.Find(`input[name=prefer]`).AttrOr("value", "") != f.Vol1.Name+" #"+itoa(f.Vol1.ID) {
 			t.Fatalf("the form shows the name: %q", doc.Find(`input[name=prefer]`).AttrOr("value", ""))
+		}
+	})
+}
+
+// TestAccountFormKeepsItsInput: a refused account keeps what was typed
+// and chosen — the volunteer number, the community — with the reason at
+// the field, instead of wiping it.
+func TestAccountFormKeepsItsInput(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		f := storetest.Seed(t, db)
+		admin := &care.User{Username: "admin", Role: care.RoleAdmin}
+		if err := db.CreateUser(context.Background(), f.Admin, admin, storetest.Password); err != nil {
+			t.Fatal(err)
+		}
+		a := newBrowser(t, newServer(t, db))
+		csrf := a.login("admin")
+		resp, doc := a.post("/users", url.Values{"csrf": {csrf}, "username": {"v9"}, "password": {"short"}, "role": {"volunteer"},
+			"street_id": {itoa(f.Street.ID)}, "community_id": {itoa(f.C1.ID)}, "volunteer_id": {"abc"}})
+		if resp.StatusCode != http.StatusUnprocessableEntity || doc.Find(`input[name=volunteer_id]`).AttrOr("value", "") != "abc" ||
+			doc.Find(`select[name=community_id] option[selected]`).AttrOr("value", "") != itoa(f.C1.ID) ||
+			doc.Find(`[data-field=volunteer_id] .field-error`).Length() != 1 {
+			t.Fatalf("the refused account form: %d %q", resp.StatusCode, doc.Find(".record").Text())
 		}
 	})
 }
