@@ -230,7 +230,7 @@ func (s *Server) festivalAdd(w http.ResponseWriter, r *http.Request, p *page) er
 		if care.ErrorCode(err) != care.EInvalid {
 			return err
 		}
-		p.setError(err)
+		p.setError(festivalProblems(err))
 	} else {
 		p.setError(err)
 	}
@@ -342,6 +342,49 @@ func standardProblems(err error) error {
 		for _, q := range standardReasons {
 			if strings.HasPrefix(reason, q.prefix) || q.prefix == "festival" && strings.Contains(reason, "festival") ||
 				q.prefix == "window" && strings.Contains(reason, "window") {
+				p = q
+				break
+			}
+		}
+		fe.Add(p.field, care.Msg{ZH: p.zh, EN: line})
+	}
+	return fe.Err()
+}
+
+// festivalReasons are the calendar's findings in a festival the station
+// adds, as the form names them.
+var festivalReasons = []standardProblem{
+	{"code must be", "code", "编号只能用小写字母、数字和下划线，并以字母开头"},
+	{"code is already used", "code", "这个编号已经用过"},
+	{"name is missing", "name", "请填写名称"},
+	{"month-day", "day", "这个日期不存在"},
+}
+
+// festivalProblems marks the calendar's findings ("festival" in English
+// from the store) at the festival form's fields, in Chinese on the page.
+func festivalProblems(err error) error {
+	ce, ok := err.(*care.Error)
+	if !ok || ce.Code != care.EInvalid {
+		return err
+	}
+	m, ok := ce.Fields["festival"]
+	if !ok {
+		return err
+	}
+	fe := care.FieldErrors{}
+	for k, v := range ce.Fields {
+		if k != "festival" {
+			fe.Add(k, v)
+		}
+	}
+	for _, line := range strings.Split(m.EN, "; ") {
+		reason := line
+		if i := strings.Index(line, "): "); i >= 0 {
+			reason = line[i+3:]
+		}
+		p := standardProblem{field: "festival", zh: "节日有误，请检查编号、名称和日期"}
+		for _, q := range festivalReasons {
+			if strings.HasPrefix(reason, q.prefix) {
 				p = q
 				break
 			}

@@ -52,6 +52,11 @@ func formCases() []formCase {
 				return url.Values{"code": {"laba"}, "name": {"腊八节"}, "calendar": {"lunar"}, "month": {"12"}, "day": {"8"}, "effective_from": {"2026-01-01"}}
 			},
 			invalid: []string{"effective_from"}, kept: map[string]string{"name": "腊八节", "month": "12"}},
+		{name: "festivals: a day that does not exist", user: "station", post: func(*storetest.Fixture) string { return "/standards/festivals" },
+			form: func(*storetest.Fixture) url.Values {
+				return url.Values{"code": {"odd_day"}, "name": {"怪日子"}, "calendar": {"solar"}, "month": {"2"}, "day": {"31"}, "effective_from": {"2030-01-01"}}
+			},
+			invalid: []string{"day"}, kept: map[string]string{"name": "怪日子", "day": "31", "code": "odd_day"}},
 		{name: "elders: a bad phone and no building", user: "c1", post: func(*storetest.Fixture) string { return "/elders" },
 			form: func(f *storetest.Fixture) url.Values {
 				return url.Values{"name": {"钱德明"}, "gender": {"male"}, "birth_date": {"1942-08-15"}, "community_id": {itoa(f.C1.ID)},
