@@ -130,3 +130,44 @@ func TestBrowserPrintedCardFitsTheSheets(t *testing.T) {
 	}
 	check("a4", 1, "街道志愿站") // the fixture's station account has no display name: its role, never "station"
 }
+
+// TestBrowserReportPrintWastesNoPage prints the station's report to PDF:
+// no page holds only a line or two (a table's note used to take a page of
+// its own).
+func TestBrowserReportPrintWastesNoPage(t *testing.T) {
+	ctx := newChrome(t, 1280, 900)
+	db := storetest.Open(t, t.TempDir()+"/r.db")
+	storetest.Seed(t, db)
+	srv := newServer(t, db)
+	browserLogin(t, ctx, srv.URL, "station")
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/reports"), chromedp.WaitVisible(chromedp.CSS("#report-form")),
+		chromedp.Click(chromedp.CSS("#report-form button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#report section[data-table=elders] table"))); err != nil {
+		t.Fatal(err)
+	}
+	href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('#report-print').href`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(strings.Replace(href, "print=1", "print=0", 1)), chromedp.WaitVisible(chromedp.CSS("#report"))); err != nil {
+		t.Fatal(err)
+	}
+	yes := true
+	res, err := chromedp.Call(ctx, page.PrintToPDF, page.PrintToPDFParams{PreferCSSPageSize: &yes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := len(pdfPage.FindAll(res.Data, -1))
+	for i, text := range pdfPageTexts(t, res.Data, pages) {
+		lines := 0
+		for _, l := range strings.Split(text, "\n") {
+			if strings.TrimSpace(l) != "" {
+				lines++
+			}
+		}
+		t.Logf("page %d of %d: %d lines", i+1, pages, lines)
+		if lines < 4 {
+			t.Errorf("page %d of %d holds only %d lines:\n%s", i+1, pages, lines, text)
+		}
+	}
+}
