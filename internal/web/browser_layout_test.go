@@ -105,12 +105,36 @@ func TestBrowserAxeEveryRole(t *testing.T) {
 	srv := newServer(t, db)
 	base, _ := url.Parse(srv.URL)
 	total := 0
-	for _, user := range []string{"station", "c1", "v1", "clinic", "viewer", "admin"} {
-		t.Run(user, func(t *testing.T) {
+	// Each role on a desktop; community staff and the volunteer also on a
+	// phone in large type (大字模式, other colours and sizes).
+	for _, run := range []struct {
+		user  string
+		phone bool
+	}{{"station", false}, {"c1", false}, {"v1", false}, {"clinic", false}, {"viewer", false}, {"admin", false}, {"c1", true}, {"v1", true}} {
+		name := run.user
+		if run.phone {
+			name += "-phone-large"
+		}
+		t.Run(name, func(t *testing.T) {
+			user := run.user
 			ctx := newChrome(t, 1366, 900)
+			if run.phone {
+				if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)); err != nil {
+					t.Fatal(err)
+				}
+			}
 			browserLogin(t, ctx, srv.URL, user)
+			if run.phone {
+				if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`.prefs button[name=big][value="1"]`))); err != nil {
+					t.Fatal(err)
+				}
+			}
 			queue := []string{"/"}
 			seen := map[string]bool{"/": true}
+			limit := pagesPerRole
+			if run.phone {
+				limit = 15
+			}
 			for len(queue) > 0 {
 				path := queue[0]
 				queue = queue[1:]
@@ -152,7 +176,7 @@ func TestBrowserAxeEveryRole(t *testing.T) {
 						names = append(names, k)
 					}
 					key := u.Path + "?" + strings.Join(sortedStrings(names), "&")
-					if seen[key] || len(seen) >= pagesPerRole {
+					if seen[key] || len(seen) >= limit {
 						continue
 					}
 					seen[key] = true
@@ -160,6 +184,7 @@ func TestBrowserAxeEveryRole(t *testing.T) {
 					queue = append(queue, u.RequestURI())
 				}
 			}
+			t.Logf("%s: axe ran on %d pages", name, len(seen))
 		})
 	}
 	t.Logf("axe ran on %d pages", total)
