@@ -86,6 +86,7 @@ func TestNotGreetedListsEveryActiveElderNotGreeted(t *testing.T) {
 }
 
 func TestAlertsRaisedOncePerElderAndDay(t *testing.T) {
+	store.SetAlertBatch(t, 1) // a transaction per elder: the batches add up
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := storetest.Seed(t, db)

@@ -25,3 +25,11 @@ func (db *DB) IsPostgres() bool { return db.dialect == postgres }
 // encryption at rest (it runs at Open); the tests run it again after
 // removing its mark.
 func (db *DB) SealAtRest(ctx context.Context) error { return db.sealAtRest(ctx) }
+
+// SetAlertBatch changes how many elders a transaction of a raise looks at
+// until the test ends.
+func SetAlertBatch(t interface{ Cleanup(func()) }, n int) {
+	old := alertBatch
+	alertBatch = n
+	t.Cleanup(func() { alertBatch = old })
+}
