@@ -158,7 +158,9 @@ func backFrom(r *http.Request, fallback string) string {
 	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") || strings.HasPrefix(back, "/\\") {
 		return fallback
 	}
-	if u, err := url.Parse(back); err != nil || u.Path == r.URL.Path {
+	// The form page itself (a reload) is no way back; a post comes from
+	// the form, whose path may be the list's (POST /elders).
+	if u, err := url.Parse(back); err != nil || (r.Method == http.MethodGet && u.Path == r.URL.Path) {
 		return fallback
 	}
 	return back

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -109,6 +110,52 @@ func TestCardMonthsBoundedByService(t *testing.T) {
 			if strings.TrimPrefix(prev, "?month=") != want[0] || strings.TrimPrefix(next, "?month=") != want[1] {
 				t.Errorf("%s: prev %q next %q, want %v", month, prev, next, want)
 			}
+		}
+	})
+}
+
+// 取消 on the elder and volunteer forms returns to the page the user came
+// from, carried through a refused post; without a Referer, the list or the
+// record.
+func TestCancelReturnsWhereTheUserCameFrom(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		f := storetest.Seed(t, db)
+		b := newBrowser(t, newServer(t, db))
+		csrf := b.login("c1")
+		get := func(path, referer string) *goquery.Document {
+			t.Helper()
+			req, _ := http.NewRequest("GET", b.srv.URL+path, nil)
+			if referer != "" {
+				req.Header.Set("Referer", b.srv.URL+referer)
+			}
+			resp, err := b.client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			doc, _ := goquery.NewDocumentFromReader(resp.Body)
+			return doc
+		}
+		cancel := func(doc *goquery.Document) string { return doc.Find(`.actions a.button`).Last().AttrOr("href", "") }
+		elder := "/elders/" + itoa(f.Elder1.ID)
+		for _, c := range []struct{ path, referer, want string }{
+			{"/elders/new", "/elders?category=three_no", "/elders?category=three_no"},
+			{"/elders/new", "", "/elders"},
+			{elder + "/edit", "/", "/"},
+			{elder + "/edit", "", elder},
+			{"/volunteers/new", "/pairing", "/pairing"},
+			{"/volunteers/" + itoa(f.Vol1.ID) + "/edit", "", "/volunteers/" + itoa(f.Vol1.ID)},
+			{elder + "/services/new", "", elder + "/card"},
+			{elder + "/services/new", "//evil.example/", elder + "/card"},
+		} {
+			if got := cancel(get(c.path, c.referer)); got != c.want {
+				t.Errorf("%s from %q: 取消 leads to %q, want %q", c.path, c.referer, got, c.want)
+			}
+		}
+		// A refused post keeps where 取消 leads.
+		_, doc := b.post("/elders", url.Values{"csrf": {csrf}, "back": {"/elders?category=three_no"}, "name": {""}})
+		if got := cancel(doc); got != "/elders?category=three_no" {
+			t.Errorf("after a refused post 取消 leads to %q", got)
 		}
 	})
 }

@@ -132,6 +132,8 @@ type elderFormData struct {
 	// PreferText and RefuseText are the volunteer fields as shown: names
 	// with their numbers, or the text typed before a refused post.
 	PreferText, RefuseText string
+	// Back is where 取消 leads: the page the user came from.
+	Back string
 }
 
 func (s *Server) showElderForm(w http.ResponseWriter, r *http.Request, p *page, e *care.Elder, isNew bool, status int) error {
@@ -156,8 +158,13 @@ func (s *Server) showElderForm(w http.ResponseWriter, r *http.Request, p *page, 
 	if !isNew {
 		p.Title = "编辑"
 	}
+	back := "/elders"
+	if !isNew {
+		back += "/" + strconv.FormatInt(e.ID, 10)
+	}
 	p.Data = elderFormData{Elder: e, Communities: comms, Clinics: clinics, New: isNew, Computed: computed, Contacts: contacts,
-		PreferText: s.pickText(r, p.Actor, "prefer", e.Wishes.Prefer), RefuseText: s.pickText(r, p.Actor, "refuse", e.Wishes.Refuse)}
+		PreferText: s.pickText(r, p.Actor, "prefer", e.Wishes.Prefer), RefuseText: s.pickText(r, p.Actor, "refuse", e.Wishes.Refuse),
+		Back: backFrom(r, back)}
 	s.render(w, status, "elder_form", p)
 	return nil
 }

@@ -66,6 +66,8 @@ type volunteerFormData struct {
 	Volunteer   *care.Volunteer
 	Communities []care.Community
 	New         bool
+	// Back is where 取消 leads: the page the user came from.
+	Back string
 }
 
 func (s *Server) showVolunteerForm(w http.ResponseWriter, r *http.Request, p *page, v *care.Volunteer, isNew bool, status int) error {
@@ -80,7 +82,11 @@ func (s *Server) showVolunteerForm(w http.ResponseWriter, r *http.Request, p *pa
 	if !isNew {
 		p.Title = "编辑"
 	}
-	p.Data = volunteerFormData{Volunteer: v, Communities: comms, New: isNew}
+	back := "/volunteers"
+	if !isNew {
+		back += "/" + strconv.FormatInt(v.ID, 10)
+	}
+	p.Data = volunteerFormData{Volunteer: v, Communities: comms, New: isNew, Back: backFrom(r, back)}
 	s.render(w, status, "volunteer_form", p)
 	return nil
 }
