@@ -121,6 +121,7 @@ func cmdServe(ctx context.Context, e env, args []string) int {
 		fmt.Fprintln(e.stderr, "carecircle serve: compliance:", err)
 		return 1
 	}
+	tr.RaiseOnStart(ctx)             // a start after the alert hour raises the day's alerts
 	tr.StartReminders(ctx, remindAt) // on the server leading "reminders"
 
 	handler, err := newHandler(st, log, tr, *httpsProxy)

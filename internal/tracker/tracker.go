@@ -171,17 +171,21 @@ func (t *Tracker) Start(ctx context.Context) error {
 	})
 	t.db.OnRecorded(t.wakeOnGreeting)
 	t.spawn(func() { t.loop(ctx) })
+	t.spawn(func() { t.alertLoop(ctx) })
+	return nil
+}
+
+// RaiseOnStart raises the day's alerts now, in the background, if the
+// hour has come, instead of at the alert loop's first look (serve calls
+// it after Start). Not in Start itself: the first raise of a large street
+// (20,000 alerts) took 41 s and the check alone 1.3 s, which kept serve
+// from answering /healthz, and tests set the clock after Start.
+func (t *Tracker) RaiseOnStart(ctx context.Context) {
 	t.spawn(func() {
-		// A start after the hour raises the day's alerts at once, in the
-		// background: the first raise of a large street (20,000 alerts)
-		// took 41 s and the check alone 1.3 s, which kept serve from
-		// answering /healthz.
 		if _, err := t.RaiseDueAlerts(ctx); err != nil && ctx.Err() == nil {
 			t.log.Error("alerts", "err", err)
 		}
-		t.alertLoop(ctx)
 	})
-	return nil
 }
 
 // Prepare readies a tracker for answering questions without running it:

@@ -349,7 +349,7 @@ func TestAlertsWaitForTheHour(t *testing.T) {
 			t.Fatalf("before the hour: %d %v", n, err)
 		}
 		setNow(time.Date(2026, 11, 29, 20, 30, 0, 0, db.Loc))
-		start(t, db) // a start after the hour raises the day's alerts, in the background
+		start(t, db).RaiseOnStart(context.Background()) // a start after the hour raises the day's alerts, in the background
 		var list []store.Alert
 		var err error
 		for wait := time.Now().Add(10 * time.Second); time.Now().Before(wait); time.Sleep(10 * time.Millisecond) {
