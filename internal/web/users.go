@@ -12,7 +12,7 @@ type usersData struct {
 	Communities []care.Community
 	Clinics     []care.Clinic
 	Form        care.User
-	// VolunteerText is the 关联志愿者编号 as typed, kept after a refused post.
+	// VolunteerText is the 关联志愿者 as typed, kept after a refused post.
 	VolunteerText string
 }
 
@@ -47,7 +47,7 @@ func (s *Server) showUsers(w http.ResponseWriter, r *http.Request, p *page, form
 func (s *Server) userCreate(w http.ResponseWriter, r *http.Request, p *page) error {
 	f := newForm(r)
 	u := care.User{Username: f.str("username"), DisplayName: f.str("display_name"), Role: f.str("role"),
-		StreetID: f.int64("street_id"), CommunityID: f.int64("community_id"), VolunteerID: f.int64("volunteer_id"),
+		StreetID: f.int64("street_id"), CommunityID: f.int64("community_id"), VolunteerID: s.pickAccountVolunteer(r.Context(), p.Actor, f, "volunteer_id"),
 		ClinicID: f.int64("clinic_id"), Lang: "zh"}
 	err := f.errs.Err()
 	if err == nil {

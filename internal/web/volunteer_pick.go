@@ -111,7 +111,22 @@ func (s *Server) volunteerPick(w http.ResponseWriter, r *http.Request, p *page) 
 		prefix, q = strings.TrimSpace(text[:cut+size])+" ", strings.TrimSpace(text[cut+size:])
 	}
 	var b strings.Builder
-	if q != "" && !pickNumber.MatchString(q) {
+	if field == "volunteer_id" && p.Actor.ManagesAccounts() {
+		if q != "" && !pickNumber.MatchString(q) {
+			vs, err := s.db.AccountVolunteers(r.Context(), p.Actor, q, 20)
+			if err != nil {
+				return err
+			}
+			for _, v := range vs {
+				note := v.Community + " · " + care.Label(care.VolunteerKinds, v.Kind, p.Lang)
+				if v.Account != "" {
+					note += " · " + translate(p.Lang, "已有账号") + " " + v.Account
+				}
+				fmt.Fprintf(&b, `<option value="%s">%s</option>`, template.HTMLEscapeString(v.Name+" #"+strconv.FormatInt(v.ID, 10)),
+					template.HTMLEscapeString(note))
+			}
+		}
+	} else if q != "" && !pickNumber.MatchString(q) {
 		vs, _, err := s.db.ListVolunteers(r.Context(), p.Actor, store.VolunteerFilter{Q: q, Limit: 20})
 		if err != nil {
 			return err
@@ -125,6 +140,46 @@ func (s *Server) volunteerPick(w http.ResponseWriter, r *http.Request, p *page) 
 	w.Header().Set("Cache-Control", "no-store")
 	_, err := w.Write([]byte(b.String()))
 	return err
+}
+
+// pickAccountVolunteer reads the volunteer an account is tied to: "name
+// #number" as the list offers it, a bare number, or a name only one
+// volunteer bears. The account manager cannot read the register, so the
+// names come from AccountVolunteers.
+func (s *Server) pickAccountVolunteer(ctx context.Context, a care.Actor, f *form, field string) int64 {
+	t := strings.TrimSpace(f.str(field))
+	if t == "" {
+		return 0
+	}
+	if m := pickNumber.FindStringSubmatch(t); m != nil {
+		id, _ := strconv.ParseInt(m[1], 10, 64)
+		return id
+	}
+	if id, err := strconv.ParseInt(t, 10, 64); err == nil {
+		return id
+	}
+	vs, err := s.db.AccountVolunteers(ctx, a, t, 50)
+	if err != nil {
+		f.errs.Add(field, care.Msg{ZH: "无法查找志愿者", EN: "could not look volunteers up"})
+		return 0
+	}
+	var same []int64
+	for _, v := range vs {
+		if v.Name == t {
+			same = append(same, v.ID)
+		}
+	}
+	switch len(same) {
+	case 1:
+		return same[0]
+	case 0:
+		f.errs.Add(field, care.Msg{ZH: fmt.Sprintf("没有名叫“%s”的志愿者，请输入姓名后从列表中选择", t),
+			EN: fmt.Sprintf("no volunteer named %q; type a name and choose from the list", t)})
+	default:
+		f.errs.Add(field, care.Msg{ZH: fmt.Sprintf("有 %d 位志愿者名叫“%s”，请从列表中选择其中一位", len(same), t),
+			EN: fmt.Sprintf("%d volunteers are named %q; choose one from the list", len(same), t)})
+	}
+	return 0
 }
 
 // pickFields are the fields that choose volunteers by name.

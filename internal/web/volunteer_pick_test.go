@@ -105,3 +105,63 @@ func TestAccountFormKeepsItsInput(t *testing.T) {
 		}
 	})
 }
+
+// TestAccountFormChoosesTheVolunteerByName: the administrator, who may not
+// read the volunteer register, types a name, is offered the volunteers of
+// that name with their community (and whether they already have an
+// account), and the account is tied to the one chosen — by the offered
+// "name #number" or by a name only one volunteer bears.
+func TestAccountFormChoosesTheVolunteerByName(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := storetest.Seed(t, db)
+		admin := &care.User{Username: "admin", Role: care.RoleAdmin}
+		if err := db.CreateUser(ctx, f.Admin, admin, storetest.Password); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := db.ListVolunteers(ctx, care.Actor{Role: care.RoleAdmin}, store.VolunteerFilter{}); err == nil {
+			t.Fatal("the administrator reads the volunteer register")
+		}
+		a := newBrowser(t, newServer(t, db))
+		csrf := a.login("admin")
+		_, list := a.get("/volunteers/pick?for=volunteer_id&volunteer_id=" + url.QueryEscape(f.Vol1.Name[:3]))
+		offered := list.Find("option").First()
+		if offered.AttrOr("value", "") != f.Vol1.Name+" #"+itoa(f.Vol1.ID) || !strings.Contains(offered.Text(), f.C1.Name) ||
+			strings.Contains(list.Text(), f.Vol1.Phone[len(f.Vol1.Phone)-4:]) {
+			t.Fatalf("offered %q", list.Text())
+		}
+		_, users := a.get("/users")
+		if l := users.Find(`[data-field=volunteer_id]`).Text(); strings.Contains(l, "编号") {
+			t.Fatalf("the account form still asks for a number: %q", l)
+		}
+		for i, typed := range []string{offered.AttrOr("value", ""), f.Vol2.Name} {
+			want := []int64{f.Vol1.ID, f.Vol2.ID}[i]
+			community := []int64{f.C1.ID, f.C2.ID}[i]
+			name := "vol-account-" + itoa(int64(i))
+			resp, doc := a.post("/users", url.Values{"csrf": {csrf}, "username": {name}, "password": {storetest.Password}, "role": {"volunteer"},
+				"street_id": {itoa(f.Street.ID)}, "community_id": {itoa(community)}, "volunteer_id": {typed}})
+			if resp.StatusCode >= 400 {
+				t.Fatalf("%q: %d %q", typed, resp.StatusCode, doc.Find(".field-error, .error").Text())
+			}
+			users, err := db.Users(ctx, f.Admin)
+			var got int64 = -1
+			for _, u := range users {
+				if u.Username == name {
+					got = u.VolunteerID
+				}
+			}
+			if err != nil || got != want {
+				t.Fatalf("%q tied the account to volunteer %d (%v), want %d", typed, got, err, want)
+			}
+		}
+		_, list = a.get("/volunteers/pick?for=volunteer_id&volunteer_id=" + url.QueryEscape(f.Vol2.Name))
+		if !strings.Contains(list.Text(), "已有账号 vol-account-1") {
+			t.Fatalf("the list does not say the volunteer has an account: %q", list.Text())
+		}
+		resp, doc := a.post("/users", url.Values{"csrf": {csrf}, "username": {"nobody"}, "password": {storetest.Password}, "role": {"volunteer"},
+			"street_id": {itoa(f.Street.ID)}, "community_id": {itoa(f.C1.ID)}, "volunteer_id": {"无此人"}})
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(doc.Find(`[data-field=volunteer_id] .field-error`).Text(), "无此人") {
+			t.Fatalf("an unknown name: %d %q", resp.StatusCode, doc.Find(`[data-field=volunteer_id]`).Text())
+		}
+	})
+}
