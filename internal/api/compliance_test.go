@@ -89,8 +89,11 @@ func TestComplianceContract(t *testing.T) {
 			t.Fatalf("pairing statuses: %v", out)
 		}
 		_, out = e.call(t, "GET", elder+"/compliance?month=2026-11", "station", nil)
-		if ps := out["pairings"].([]any); len(ps) != 2 || ps[0].(map[string]any)["role"] != "clinic" || ps[0].(map[string]any)["pairing_id"] != nil {
-			t.Fatalf("the elder's clinic is a pseudo-pairing: %v", out)
+		// The committee and the clinic are pseudo-pairings: c1 is the
+		// community committee's place in every elder's circle.
+		if ps := out["pairings"].([]any); len(ps) != 3 || ps[0].(map[string]any)["role"] != "committee" || ps[0].(map[string]any)["pairing"] != "c1" ||
+			ps[0].(map[string]any)["pairing_id"] != nil || ps[1].(map[string]any)["role"] != "clinic" || ps[1].(map[string]any)["pairing_id"] != nil {
+			t.Fatalf("the elder's committee and clinic are pseudo-pairings: %v", out)
 		}
 		_, out = e.call(t, "GET", "/api/v1/today", "volunteer", nil)
 		duties := out["duties"].([]any)

@@ -30,6 +30,7 @@ type serviceIn struct {
 	VolunteerID  *int64           `json:"volunteer_id"`
 	ServedBy     string           `json:"served_by"`
 	Source       string           `json:"source"`
+	ByCommittee  bool             `json:"by_committee"`
 	Verification verificationJSON `json:"verification"`
 }
 
@@ -47,6 +48,7 @@ type recordJSON struct {
 	ServedBy     string         `json:"served_by"`
 	Note         string         `json:"note"`
 	AmountCents  int64          `json:"amount_cents"`
+	ByCommittee  bool           `json:"by_committee"`
 	Verification map[string]any `json:"verification"`
 	Source       string         `json:"source"`
 	Late         bool           `json:"late"`
@@ -62,7 +64,7 @@ type recordJSON struct {
 func toRecordJSON(r *care.ServiceRecord, lang string, loc *time.Location) recordJSON {
 	j := recordJSON{ID: r.ID, ElderID: r.ElderID, Seq: r.Seq, Month: r.Month, Kind: r.Kind, Type: r.Type,
 		TypeLabel: care.ServiceTypeLabel(r.Kind, r.Type, lang), At: r.At.In(loc).Format(time.RFC3339), VolunteerID: r.VolunteerID,
-		ServedBy: r.ServedBy, Note: r.Note, AmountCents: r.AmountCents, Source: r.Source, Late: r.Late(), EnteredBy: r.EnteredBy,
+		ServedBy: r.ServedBy, Note: r.Note, AmountCents: r.AmountCents, ByCommittee: r.ByCommittee, Source: r.Source, Late: r.Late(), EnteredBy: r.EnteredBy,
 		EnteredAt: r.EnteredAt.In(loc).Format(time.RFC3339), Amends: r.Amends, AmendReason: r.AmendReason, Changes: r.Changes,
 		PrevHash: r.PrevHash, Hash: r.Hash,
 		Verification: map[string]any{"method": r.Method, "verified": r.Verified, "detail": r.VerifyDetail}}
@@ -96,7 +98,7 @@ func (s *Server) addService(r *request) (int, any, error) {
 	}
 	f := care.FieldErrors{}
 	rec := &care.ServiceRecord{ElderID: id, Kind: in.Kind, Type: in.Type, Note: in.Note, AmountCents: in.AmountCents,
-		VolunteerID: in.VolunteerID, ServedBy: in.ServedBy, Source: in.Source, At: s.db.Now()}
+		VolunteerID: in.VolunteerID, ServedBy: in.ServedBy, Source: in.Source, ByCommittee: in.ByCommittee, At: s.db.Now()}
 	if t := parseTime(f, "at", in.At); t != nil {
 		rec.At = *t
 	}

@@ -94,6 +94,9 @@ type ServiceRecord struct {
 	EndAt       *time.Time
 	VolunteerID *int64 // who served, when a volunteer did
 	ServedBy    string // name of who served (volunteer or organisation)
+	// ByCommittee marks a visit the community committee organised (居委会
+	// 组织): it counts for the committee's standards too.
+	ByCommittee bool
 	Note        string
 	AmountCents int64
 	Method      string // verification method
@@ -159,6 +162,9 @@ func (r *ServiceRecord) Validate(rules EntryRules) error {
 		case r.EndAt.Sub(r.At) > MaxDuration:
 			f.Add("end_at", Msg{"一次服务最长12小时，请核对结束时间", "one service lasts at most 12 hours; check the end"})
 		}
+	}
+	if r.ByCommittee && r.Kind != "life" && r.Kind != "spirit" && r.Kind != "festival" {
+		f.Add("by_committee", Msg{"只有上门探访（生活照料、精神慰藉、节日探望）可以标为居委会组织", "only home visits (life, spirit, festival) can be marked as organised by the committee"})
 	}
 	if rules.ByVolunteer && r.Source != "spot" {
 		f.Add("source", Msg{"志愿者只能记录现场服务；纸质服务卡上的记录请社区工作人员录入", "volunteers record on the spot only; community staff enter records from the paper card"})

@@ -173,13 +173,17 @@ func ParseStandards(data []byte) ([]Standard, error) {
 // A "visit" is any life, spirit or festival service: those are done at the
 // elder's home; health, legal and emergency services are counted by their
 // own standards or are on call. A check-up also counts as a health inquiry.
-// The committee's festival visit needs a donation too: a life/donation
-// record, or a festival visit that carries an amount.
+// The committee visits at the major festivals only: the documents ask it
+// to bring goods or money "as needed" (a donation is recorded, not
+// required; DonationRequirement is what a street adds to require it), and
+// leave birthdays to the street (off by default).
 func DefaultStandards() []Standard {
 	visit := []Match{{Kind: "life"}, {Kind: "spirit"}, {Kind: "festival"}}
 	festivalVisit := []Match{{Kind: "festival", Type: "festival_visit"}}
-	donation := Requirement{Required: 1, Counts: []Match{
-		{Kind: "life", Type: "donation"}, {Kind: "festival", Type: "festival_visit", WithAmount: true}}}
+	var major []string
+	for _, f := range calendar.MajorFestivals() {
+		major = append(major, f.Code)
+	}
 	return []Standard{
 		{Code: "neighbour_daily_greeting", Role: RoleNeighbour, Period: calendar.KindDay, Required: 1,
 			Counts: []Match{{Kind: "life", Type: "greeting"}}},
@@ -190,7 +194,7 @@ func DefaultStandards() []Standard {
 			Counts: festivalVisit, Window: calendar.DefaultWindow()},
 		{Code: "committee_monthly_visit", Role: RoleCommittee, Period: calendar.KindMonth, Required: 1, Counts: visit},
 		{Code: "committee_festival_visit", Role: RoleCommittee, Period: calendar.KindFestival, Required: 1,
-			Counts: festivalVisit, Also: []Requirement{donation}, Window: calendar.DefaultWindow()},
+			Counts: festivalVisit, Festivals: major, Window: calendar.DefaultWindow()},
 		{Code: "clinic_halfmonth_inquiry", Role: RoleClinic, Period: calendar.KindHalfMonth, Required: 1,
 			Counts: []Match{{Kind: "health", Type: "health_inquiry"}, {Kind: "health", Type: "checkup"}}},
 		{Code: "clinic_quarterly_checkup", Role: RoleClinic, Period: calendar.KindQuarter, Required: 1,
@@ -303,4 +307,12 @@ func occasionCodes(cal *calendar.Calendar) []string {
 		codes = append(codes, d.Code)
 	}
 	return append(codes, calendar.CodeBirthday)
+}
+
+// DonationRequirement is the committee's goods or money at a festival
+// visit, for a street that requires it: a life/donation record, or a
+// festival visit that carries an amount.
+func DonationRequirement() Requirement {
+	return Requirement{Required: 1, Counts: []Match{
+		{Kind: "life", Type: "donation"}, {Kind: "festival", Type: "festival_visit", WithAmount: true}}}
 }

@@ -172,6 +172,33 @@ func TestBirthdayWindows(t *testing.T) {
 	}
 }
 
+// withDonation is the default standards of a street that requires the
+// committee's goods or money at its festival visits.
+func withDonation() []Standard {
+	stds := DefaultStandards()
+	for i := range stds {
+		if stds[i].Code == "committee_festival_visit" {
+			stds[i].Also = []Requirement{DonationRequirement()}
+		}
+	}
+	return stds
+}
+
+// TestCommitteeFestivalDuties: by default the committee visits at the
+// major festivals, with a donation recorded when given but not required,
+// and not on birthdays; a street can require the donation.
+func TestCommitteeFestivalDuties(t *testing.T) {
+	c := Pairing{ID: "k1", Elder: "e1", Volunteer: "staff", Role: RoleCommittee, From: day("2026-01-01")}
+	visit := rec(1, "e1", "staff", "festival/festival_visit", "2026-09-24 10:00")
+	s := build(t, nil, []Pairing{c}, visit)
+	if st := find(t, s.Statuses(at("2026-09-25 08:00")), "k1", "committee_festival_visit", "2026-mid_autumn"); st.Outcome != Met || len(st.Also) != 0 {
+		t.Errorf("a visit without a gift meets the default: %s %+v", st.Outcome, st.Also)
+	}
+	if got := brief(s.Statuses(at("2026-12-31 08:00")), "k1", "committee_festival_visit"); strings.Contains(got, "birthday") {
+		t.Errorf("the committee's default festivals hold the birthday: %s", got)
+	}
+}
+
 func TestCommitteeNeedsDonation(t *testing.T) {
 	c := Pairing{ID: "k1", Elder: "e1", Volunteer: "staff", Role: RoleCommittee, From: day("2026-09-01")}
 	visit := rec(1, "e1", "staff", "festival/festival_visit", "2026-09-24 10:00")
@@ -189,7 +216,7 @@ func TestCommitteeNeedsDonation(t *testing.T) {
 		{"visit and goods", []Record{visit, goods}, Met, "1/1"},
 		{"goods only", []Record{goods}, Due, "1/1"},
 	} {
-		s := build(t, nil, []Pairing{c}, tt.records...)
+		s := build(t, withDonation(), []Pairing{c}, tt.records...)
 		st := find(t, s.Statuses(at("2026-09-25 08:00")), "k1", "committee_festival_visit", "2026-mid_autumn")
 		if st.Outcome != tt.outcome || len(st.Also) != 1 || fmtTally(st.Also[0]) != tt.also {
 			t.Errorf("%s: %s also %+v", tt.name, st.Outcome, st.Also)
@@ -247,7 +274,7 @@ func TestRowsRoundTrip(t *testing.T) {
 	r := rec(3, "e1", "staff", "festival/festival_visit", "2026-09-24 10:00")
 	r.Amount = 50
 	recs := []Record{rec(1, "e1", "v1", "life/greeting", "2026-11-24 09:00"), rec(2, "e1", "v1", "spirit/chat", "2026-11-24 10:00"), r}
-	s := build(t, nil, []Pairing{neighbour, k}, recs...)
+	s := build(t, withDonation(), []Pairing{neighbour, k}, recs...)
 	data, err := json.Marshal(s.Rows())
 	if err != nil {
 		t.Fatal(err)
@@ -256,7 +283,7 @@ func TestRowsRoundTrip(t *testing.T) {
 	if err := json.Unmarshal(data, &rows); err != nil {
 		t.Fatal(err)
 	}
-	fresh := build(t, nil, []Pairing{neighbour, k})
+	fresh := build(t, withDonation(), []Pairing{neighbour, k})
 	if err := fresh.LoadRows(rows); err != nil {
 		t.Fatal(err)
 	}

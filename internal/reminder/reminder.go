@@ -280,7 +280,10 @@ type Person struct {
 // lists each open festival window not yet met, with its carers.
 type Occasion struct {
 	ElderID int64
-	Elder   string
+	// CommunityID is set instead of ElderID for the committee's festival
+	// visits, one reminder a community listing its elders in Elder.
+	CommunityID int64
+	Elder       string
 	Code    string // the festival's code, or calendar.CodeBirthday
 	Name    string // 中秋, 生日
 	Day     calendar.Date
@@ -388,7 +391,11 @@ func Due(day calendar.Date, f Facts, tpl Templates) []Reminder {
 			lunar = "公历"
 		}
 		v := map[string]string{"elder": o.Elder, "festival": o.Name, "date": zhDate(o.Day), "days": strconv.Itoa(VisitLeadDays), "lunar": lunar}
-		add(Reminder{Kind: k, Subject: fmt.Sprintf("elder:%d:%s:%s", o.ElderID, o.Code, o.Day), ElderID: o.ElderID, To: o.To,
+		subject := fmt.Sprintf("elder:%d:%s:%s", o.ElderID, o.Code, o.Day)
+		if o.ElderID == 0 {
+			subject = fmt.Sprintf("community:%d:%s:%s", o.CommunityID, o.Code, o.Day)
+		}
+		add(Reminder{Kind: k, Subject: subject, ElderID: o.ElderID, To: o.To,
 			Text: Render(text(k), v)})
 	}
 	if day.Weekday() == time.Friday {

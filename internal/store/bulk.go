@@ -41,6 +41,7 @@ type bulkRecord struct {
 	Kind, Type   string
 	AtMillis     int64 // Unix milliseconds
 	AmountCents  int64
+	ByCommittee  bool
 }
 
 // stampMillis reads a stored time ("2006-01-02T15:04:05.000Z") as Unix

@@ -20,7 +20,7 @@ type postgresBulk struct {
 	yield func(context.Context) // DB.YieldToRecords
 }
 
-const postgresBulkQuery = `SELECT id, elder_id, volunteer_id, kind, type, at, amount_cents FROM service_records
+const postgresBulkQuery = `SELECT id, elder_id, volunteer_id, kind, type, at, amount_cents, by_committee FROM service_records
  WHERE month = $1 AND id >= $2 AND id <= $3 AND amends IS NULL`
 
 func (db *DB) newPostgresBulk(ctx context.Context) (bulkReader, error) {
@@ -75,7 +75,7 @@ func (b *postgresBulk) read(ctx context.Context, part bulkPart, keep func(int64)
 			for rr.NextRow() {
 				rows++
 				v := rr.Values()
-				if len(v) != 7 {
+				if len(v) != 8 || len(v[7]) != 1 {
 					rr.Close()
 					return errBulkColumn
 				}
@@ -87,7 +87,7 @@ func (b *postgresBulk) read(ctx context.Context, part bulkPart, keep func(int64)
 				if !keep(elder) {
 					continue
 				}
-				r := bulkRecord{ElderID: elder}
+				r := bulkRecord{ElderID: elder, ByCommittee: v[7][0] != 0}
 				if r.ID, err = int8(v[0]); err == nil && v[2] != nil {
 					r.VolunteerID, err = int8(v[2])
 					r.HasVolunteer = true

@@ -31,7 +31,7 @@ type sqliteBulk struct {
 	names map[string]string
 }
 
-const sqliteBulkQuery = `SELECT id, elder_id, volunteer_id, kind, type, at, amount_cents FROM service_records
+const sqliteBulkQuery = `SELECT id, elder_id, volunteer_id, kind, type, at, amount_cents, by_committee FROM service_records
  WHERE id >= ? AND id <= ? AND +amends IS NULL ORDER BY id`
 
 func (db *DB) newSQLiteBulk(ctx context.Context) (_ bulkReader, err error) {
@@ -157,7 +157,7 @@ func (b *sqliteBulk) read(ctx context.Context, part bulkPart, keep func(int64) b
 			continue
 		}
 		r := bulkRecord{ID: sqlite3.Xsqlite3_column_int64(tls, st, 0), ElderID: elder,
-			AmountCents: sqlite3.Xsqlite3_column_int64(tls, st, 6)}
+			AmountCents: sqlite3.Xsqlite3_column_int64(tls, st, 6), ByCommittee: sqlite3.Xsqlite3_column_int64(tls, st, 7) != 0}
 		if sqlite3.Xsqlite3_column_type(tls, st, 2) != sqlite3.SQLITE_NULL {
 			r.VolunteerID, r.HasVolunteer = sqlite3.Xsqlite3_column_int64(tls, st, 2), true
 		}

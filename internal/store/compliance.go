@@ -128,6 +128,7 @@ type ComplianceRecord struct {
 	Kind, Type  string
 	At          time.Time
 	AmountCents int64
+	ByCommittee bool // a visit the committee organised
 	// Voided is set when an amendment struck the record out.
 	Voided bool
 }
@@ -140,7 +141,7 @@ type RecordEvent struct {
 	Record      ComplianceRecord // the service itself; zero for an amendment
 }
 
-const complianceRecordColumns = `r.id, r.elder_id, r.volunteer_id, r.kind, r.type, r.at, r.amount_cents, r.amends, r.changes`
+const complianceRecordColumns = `r.id, r.elder_id, r.volunteer_id, r.kind, r.type, r.at, r.amount_cents, r.amends, r.changes, r.by_committee`
 
 type scannedRecord struct {
 	rec     ComplianceRecord
@@ -152,7 +153,7 @@ func scanComplianceRecord(row interface{ Scan(...any) error }) (scannedRecord, e
 	var s scannedRecord
 	var vol, amends sql.NullInt64
 	var at string
-	if err := row.Scan(&s.rec.ID, &s.rec.ElderID, &vol, &s.rec.Kind, &s.rec.Type, &at, &s.rec.AmountCents, &amends, &s.changes); err != nil {
+	if err := row.Scan(&s.rec.ID, &s.rec.ElderID, &vol, &s.rec.Kind, &s.rec.Type, &at, &s.rec.AmountCents, &amends, &s.changes, &s.rec.ByCommittee); err != nil {
 		return s, err
 	}
 	s.rec.At = parseStamp(at)
@@ -310,7 +311,7 @@ func (db *DB) EachComplianceRecord(ctx context.Context, streetID, maxID int64, f
 		for i := range recs {
 			b := &recs[i]
 			r = ComplianceRecord{ID: b.ID, ElderID: b.ElderID, Kind: b.Kind, Type: b.Type,
-				At: time.UnixMilli(b.AtMillis).UTC(), AmountCents: b.AmountCents}
+				At: time.UnixMilli(b.AtMillis).UTC(), AmountCents: b.AmountCents, ByCommittee: b.ByCommittee}
 			if b.HasVolunteer {
 				vol = b.VolunteerID
 				r.VolunteerID = &vol
@@ -456,6 +457,7 @@ func (db *DB) AuditMark(ctx context.Context) (int64, error) {
 type ComplianceNames struct {
 	Elders     map[int64]string // elder id → name
 	Clinics    map[int64]string // elder id → name of the elder's clinic
+	Committees map[int64]string // elder id → the elder's community committee (幸福社区居委会)
 	Volunteers map[int64]string // volunteer id → name
 }
 
@@ -467,20 +469,20 @@ func (db *DB) ComplianceNames(ctx context.Context, a care.Actor, communityID int
 	if err != nil {
 		return nil, err
 	}
-	n := &ComplianceNames{Elders: map[int64]string{}, Clinics: map[int64]string{}, Volunteers: map[int64]string{}}
-	rows, err := db.read.QueryContext(ctx, db.q(`SELECT e.id, e.name, COALESCE(k.name, '') FROM elders e LEFT JOIN clinics k ON k.id = e.clinic_id
- WHERE `+scope), args...)
+	n := &ComplianceNames{Elders: map[int64]string{}, Clinics: map[int64]string{}, Committees: map[int64]string{}, Volunteers: map[int64]string{}}
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT e.id, e.name, COALESCE(k.name, ''), c.name FROM elders e
+ JOIN communities c ON c.id = e.community_id LEFT JOIN clinics k ON k.id = e.clinic_id WHERE `+scope), args...)
 	if err != nil {
 		return nil, err
 	}
 	for rows.Next() {
 		var id int64
-		var name, clinic string
-		if err := rows.Scan(&id, &name, &clinic); err != nil {
+		var name, clinic, community string
+		if err := rows.Scan(&id, &name, &clinic, &community); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		n.Elders[id], n.Clinics[id] = name, clinic
+		n.Elders[id], n.Clinics[id], n.Committees[id] = name, clinic, CommitteeName(community)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -513,4 +515,13 @@ func (db *DB) FirstRecordDay(ctx context.Context) (time.Time, error) {
 	}
 	t := parseStamp(at.String).In(db.Loc)
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC), nil
+}
+
+// CommitteeName names a community's committee, the member of every
+// elder's circle that has no volunteer: 幸福社区 → 幸福社区居委会.
+func CommitteeName(community string) string {
+	if strings.HasSuffix(community, "居委会") || strings.HasSuffix(community, "村委会") {
+		return community
+	}
+	return community + "居委会"
 }

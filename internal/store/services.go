@@ -429,10 +429,10 @@ func (db *DB) chainInsert(ctx context.Context, tx *wtx, r *care.ServiceRecord) e
 	}
 	err := tx.QueryRowContext(ctx, db.q(`INSERT INTO service_records (elder_id, seq, month, kind, type, at, end_at, volunteer_id,
  served_by, note, amount_cents, method, verified, verify_detail, source, entered_by, entered_at, amends, amend_reason, changes,
- prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`),
+ prev_hash, hash, by_committee) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`),
 		r.ElderID, r.Seq, r.Month, r.Kind, r.Type, stamp(r.At), end, r.VolunteerID, r.ServedBy, r.Note, r.AmountCents,
 		r.Method, r.Verified, r.VerifyDetail, r.Source, r.EnteredBy, stamp(r.EnteredAt), r.Amends, r.AmendReason, changes,
-		r.PrevHash, r.Hash).Scan(&r.ID)
+		r.PrevHash, r.Hash, r.ByCommittee).Scan(&r.ID)
 	if err != nil {
 		if strings.Contains(err.Error(), "locked") {
 			return errMonthLocked(r.Month)

@@ -3,6 +3,7 @@ package tracker
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"carecircle/internal/calendar"
@@ -70,7 +71,8 @@ func (t *Tracker) DueReminders(ctx context.Context, streetID int64, now time.Tim
 
 // owed adds what the compliance state says is owed on day: festival and
 // birthday windows not yet met whose occasion is VisitLeadDays ahead (to
-// the pairing's carer, and for the committee also the community's staff),
+// the pairing's carer; for the committee's place in every circle, one
+// message a community to its staff),
 // each volunteer's weekly periods not met (chats), and the clinic's
 // half-month and quarterly periods not met.
 func (st *street) owed(dir *store.ReminderDirectory, day calendar.Date, f *reminder.Facts) error {
@@ -127,9 +129,22 @@ func (st *street) owed(dir *store.ReminderDirectory, day calendar.Date, f *remin
 			switch {
 			case p.VolunteerID != nil:
 				to = addPeople(to, dir.Volunteers[*p.VolunteerID]...)
-				if p.Role == string(compliance.RoleCommittee) {
-					to = addPeople(to, dir.CommunityStaff[e.CommunityID]...)
+			case isCommittee(p):
+				// The committee visits many elders at a festival: one
+				// reminder a community names them all.
+				k := occKey{-e.CommunityID, s.Period.Label}
+				o := occasions[k]
+				if o == nil {
+					occ := s.Period.Occasion
+					o = &reminder.Occasion{CommunityID: e.CommunityID, Code: occ.Code, Name: occ.Name, Day: occ.Date,
+						To: addPeople(nil, dir.CommunityStaff[e.CommunityID]...)}
+					occasions[k] = o
+					occOrder = append(occOrder, k)
 				}
+				if !strings.Contains("、"+o.Elder+"、", "、"+name+"、") {
+					o.Elder = strings.TrimPrefix(o.Elder+"、"+name, "、")
+				}
+				continue
 			case e.ClinicID != nil:
 				to = addPeople(to, dir.ClinicStaff[*e.ClinicID]...)
 			}
@@ -161,7 +176,7 @@ func (st *street) owed(dir *store.ReminderDirectory, day calendar.Date, f *remin
 					c.Elders = append(c.Elders, name)
 				}
 			}
-		case p.VolunteerID == nil && e.ClinicID != nil && s.Period.Contains(day) &&
+		case isClinic(p) && e.ClinicID != nil && s.Period.Contains(day) &&
 			(s.Period.Kind == calendar.KindHalfMonth || s.Period.Kind == calendar.KindQuarter):
 			kind := reminder.ClinicCall
 			if s.Period.Kind == calendar.KindQuarter {

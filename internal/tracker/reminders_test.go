@@ -143,11 +143,11 @@ func TestRemindersOnTheirDays(t *testing.T) {
 			{reminder.ClinicCall, "clinic", "12-12 01-12 01-28"}, // 12-28 is not due: called on 12-20
 			{reminder.ClinicCheckup, "clinic", "12-17"},
 			{reminder.BirthdayVisit, "v3", "12-17"}, // lunar, 3 days before 12-20
-			{reminder.BirthdayVisit, "c1", "01-31"}, // elder 1's committee, 3 days before 02-03
+			{reminder.BirthdayVisit, "c1", ""},      // birthdays are not the committee's by default
 			{reminder.FestivalVisit, "v3", "02-03"}, // 春节 2027-02-06
 			{reminder.FestivalVisit, "v2", "02-03"},
-			{reminder.FestivalVisit, "c1", "02-03"},
-			{reminder.FestivalVisit, "c2", ""}, // no committee pairing in community 2
+			{reminder.FestivalVisit, "c1", "02-03"}, // one message for the community's elders
+			{reminder.FestivalVisit, "c2", "02-03"}, // the committee is in every circle
 			{reminder.WeeklyChat, "v2", ""},    // a social volunteer owes no chats
 		} {
 			if d := days(tc.kind, tc.to); d != tc.days {
@@ -164,7 +164,7 @@ func TestRemindersOnTheirDays(t *testing.T) {
 			{kind: reminder.WeeklyChat, to: "v1", day: "2026-12-11", want: "王秀英本周还差2次聊天，12月13日前完成"},
 			{kind: reminder.UnsignedCards, to: "station", day: "2026-12-01", want: "【关爱服务圈】2026年11月还有4张服务卡未签字确认：幸福社区2张、安康社区2张。请尽快检查签字。"},
 			{kind: reminder.BirthdayVisit, to: "v3", day: "2026-12-17", wantParts: []string{"12月20日（" + reminder.LunarLabel(l.Month, l.Day, false) + "）是孙桂芳老人的生日"}},
-			{kind: reminder.BirthdayVisit, to: "c1", day: "2027-01-31", wantParts: []string{"2月3日（公历）是王秀英老人的生日"}},
+			{kind: reminder.FestivalVisit, to: "c1", day: "2027-02-03", wantParts: []string{"2月6日是春节", "王秀英", "陈建国"}},
 			{kind: reminder.FestivalVisit, to: "v2", day: "2027-02-03", want: "【关爱服务圈】2月6日是春节，请在节日前后上门看望刘淑珍老人（还有3天）。"},
 			{kind: reminder.ClinicCall, to: "clinic", day: "2026-12-12", wantParts: []string{"和平社区卫生服务中心：本半月还有1位老人未做健康问询：王秀英。请在12月15日前完成。"}},
 			{kind: reminder.WaitingSuccessor, to: "c2", day: "2026-12-03", wantParts: []string{"安康社区有1位老人的结对等待接替已超过7天：刘淑珍"}},

@@ -26,6 +26,12 @@ type PairingInfo struct {
 	To          *calendar.Date
 }
 
+// Committee reports whether the pairing is the community committee's place
+// in the elder's circle (no volunteer; the clinic's has none either).
+func (p PairingInfo) Committee() bool {
+	return p.VolunteerID == nil && p.Role == string(compliance.RoleCommittee)
+}
+
 func (st *street) info(p *store.TrackedPairing) PairingInfo {
 	var community int64
 	if e := st.elders[p.ElderID]; e != nil {

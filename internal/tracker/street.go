@@ -65,11 +65,32 @@ func volunteerKey(id int64) string { return "v" + strconv.FormatInt(id, 10) }
 func pairingKey(id int64) string   { return "p" + strconv.FormatInt(id, 10) }
 func clinicKey(elder int64) string { return "k" + strconv.FormatInt(elder, 10) }
 
-// clinicCarer is the author key of the clinic's own records.
-const clinicCarer = "clinic"
+// committeeKey is the community committee's place in every elder's circle
+// (issue 15 point 4): the programme puts the 居委会 in each circle, not
+// only where a committee member was paired.
+func committeeKey(elder int64) string { return "c" + strconv.FormatInt(elder, 10) }
+
+// The author keys of the organisations' own records.
+const (
+	clinicCarer    = "clinic"
+	committeeCarer = "committee"
+)
+
+// isClinic and isCommittee tell the organisations' pseudo-pairings, which
+// have no volunteer, apart.
+func isClinic(p *store.TrackedPairing) bool {
+	return p.VolunteerID == nil && p.Role == string(compliance.RoleClinic)
+}
+
+func isCommittee(p *store.TrackedPairing) bool {
+	return p.VolunteerID == nil && p.Role == string(compliance.RoleCommittee)
+}
 
 func carerOf(p *store.TrackedPairing) string {
-	if p.VolunteerID == nil {
+	switch {
+	case isCommittee(p):
+		return committeeCarer
+	case p.VolunteerID == nil:
 		return clinicCarer
 	}
 	return volunteerKey(*p.VolunteerID)
@@ -170,9 +191,11 @@ func needsRebuild(have, want *store.TrackedPairing) bool {
 func sameDay(a, b *calendar.Date) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
 
 // derive returns the pairings an elder should have tracked, from the
-// registry and, for the clinic pseudo-pairing, the one tracked already
-// (have, or nil): its days exist only in the tracker.
-func (st *street) derive(e *store.ComplianceElder, facts []store.PairingFact, have *store.TrackedPairing) []*store.TrackedPairing {
+// registry and, for the clinic's and the committee's pseudo-pairings, the
+// ones tracked already (have and committee, or nil): their days exist
+// only in the tracker. Every elder has the committee of their community
+// in the circle, from the first day of their service.
+func (st *street) derive(e *store.ComplianceElder, facts []store.PairingFact, have, committee *store.TrackedPairing) []*store.TrackedPairing {
 	bday := birthdayOf(e)
 	var out []*store.TrackedPairing
 	first := dateOf(e.Registered)
@@ -185,6 +208,13 @@ func (st *street) derive(e *store.ComplianceElder, facts []store.PairingFact, ha
 			p.To = &to
 		}
 		out = append(out, p)
+	}
+	if committee == nil {
+		out = append(out, &store.TrackedPairing{Key: committeeKey(e.ID), ElderID: e.ID, Role: string(compliance.RoleCommittee), From: first, Birthday: bday})
+	} else {
+		p := *committee
+		p.To, p.Birthday = nil, bday
+		out = append(out, &p)
 	}
 	key := clinicKey(e.ID)
 	switch {
@@ -223,13 +253,20 @@ func (st *street) appendRecords(out []compliance.Record, r *store.ComplianceReco
 	switch {
 	case r.VolunteerID != nil:
 		out = append(out, with(st.keyOf(*r.VolunteerID, true)))
-		if r.Kind == "health" && st.kinds[*r.VolunteerID] == string(compliance.RoleClinic) {
+		switch kind := st.kinds[*r.VolunteerID]; {
+		case r.Kind == "health" && kind == string(compliance.RoleClinic):
 			out = append(out, with(clinicCarer))
+		case kind == string(compliance.RoleCommittee) || r.ByCommittee:
+			// A committee member's visit, or one the committee organised,
+			// is the committee's too.
+			out = append(out, with(committeeCarer))
 		}
 		return out
 	case r.Kind == "health":
 		return append(out, with(clinicCarer))
 	}
+	// Community staff recording for the committee as an organisation.
+	out = append(out, with(committeeCarer))
 	n := len(out)
 	for _, p := range st.byElder[r.ElderID] {
 		if p.Role == string(compliance.RoleCommittee) && p.VolunteerID != nil {
@@ -284,10 +321,13 @@ func (st *street) assembleFresh(elders []store.ComplianceElder, facts []store.Pa
 	if err := st.assemble(elders, facts, nil); err != nil {
 		return err
 	}
-	clinics := map[int64]*store.TrackedPairing{}
-	for i, p := range tracked {
-		if p.VolunteerID == nil {
-			clinics[p.ElderID] = &tracked[i]
+	clinics, committees := map[int64]*store.TrackedPairing{}, map[int64]*store.TrackedPairing{}
+	for i := range tracked {
+		switch p := &tracked[i]; {
+		case isCommittee(p):
+			committees[p.ElderID] = p
+		case isClinic(p):
+			clinics[p.ElderID] = p
 		}
 	}
 	byElder := groupFacts(facts)
@@ -296,7 +336,7 @@ func (st *street) assembleFresh(elders []store.ComplianceElder, facts []store.Pa
 		if st.skipped[e.ID] {
 			continue
 		}
-		for _, p := range st.derive(e, byElder[e.ID], clinics[e.ID]) {
+		for _, p := range st.derive(e, byElder[e.ID], clinics[e.ID], committees[e.ID]) {
 			if err := st.addPairing(p); err != nil {
 				return err
 			}

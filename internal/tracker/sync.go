@@ -126,7 +126,7 @@ func (st *street) syncElders(ctx context.Context, ids []int64) error {
 		if st.skipped[e.ID] {
 			continue
 		}
-		for _, want := range st.derive(e, byElder[e.ID], st.pairings[clinicKey(e.ID)]) {
+		for _, want := range st.derive(e, byElder[e.ID], st.pairings[clinicKey(e.ID)], st.pairings[committeeKey(e.ID)]) {
 			p, err := st.follow(ctx, want)
 			if err != nil {
 				return err

@@ -22,8 +22,12 @@
 //     for it: a clinic user can record only for the clinic's own elders, so
 //     such a record is the clinic's (or a copy of its visit from the paper
 //     card). Health records by clinic-kind volunteers count for it too.
-//   - Other records with no volunteer (community staff recording for the
-//     committee as an organisation) count for the elder's committee pairings.
+//   - Every elder has the community committee in the circle: a committee
+//     pseudo-pairing, "c" + elder id. Other records with no volunteer
+//     (community staff recording for the committee as an organisation)
+//     count for it and for the elder's committee pairings; so do records
+//     by committee-kind volunteers and visits marked as organised by the
+//     committee (ByCommittee).
 //   - A pairing covers its days from started_on to ended_on, both included
 //     (ended_on is the last day of service; in a relay the successor starts
 //     that same day, and a visit that day counts for whoever made it).

@@ -119,7 +119,7 @@ func (t *Tracker) Today(ctx context.Context, a care.Actor) ([]Duty, error) {
 	case a.Role == care.RoleClinic && a.ClinicID != 0:
 		mine = func(st *street, p *store.TrackedPairing) bool {
 			e := st.elders[p.ElderID]
-			return p.VolunteerID == nil && e != nil && e.ClinicID != nil && *e.ClinicID == a.ClinicID
+			return isClinic(p) && e != nil && e.ClinicID != nil && *e.ClinicID == a.ClinicID
 		}
 	default:
 		return nil, care.ErrForbidden()

@@ -163,8 +163,11 @@ func (s *Server) complianceCommunity(w http.ResponseWriter, r *http.Request, p *
 	seen := map[string]bool{}
 	for _, ps := range list {
 		line := pairingLine{PairingSummary: ps, Elder: names.Elders[ps.ElderID], Carer: names.Clinics[ps.ElderID]}
-		if ps.VolunteerID != nil {
+		switch {
+		case ps.VolunteerID != nil:
 			line.Carer = names.Volunteers[*ps.VolunteerID]
+		case ps.Committee():
+			line.Carer = names.Committees[ps.ElderID]
 		}
 		for _, c := range ps.Standards {
 			if !seen[c.Standard] {
@@ -221,6 +224,9 @@ func (s *Server) compliancePairing(w http.ResponseWriter, r *http.Request, p *pa
 	}
 	d := compliancePairingData{Month: month, Prev: shiftMonth(month, -1), Next: shiftMonth(month, 1), Report: rep, Elder: card.Elder}
 	d.Carer = carerName(card, rep)
+	if rep.Committee() {
+		d.Carer = translate(p.Lang, "社区居委会")
+	}
 	for _, st := range rep.Statuses {
 		if len(d.Blocks) == 0 || d.Blocks[len(d.Blocks)-1].Code != st.Standard {
 			d.Blocks = append(d.Blocks, standardBlock{Code: st.Standard})
@@ -293,6 +299,9 @@ func carerName(card *store.Card, rep *tracker.PairingReport) string {
 // byCarer tells whether a record was made by the pairing's carer, as far
 // as the page needs to show the records that did not count.
 func byCarer(en store.CardEntry, rep *tracker.PairingReport) bool {
+	if rep.Committee() {
+		return en.VolunteerID == nil && en.Kind != "health" || en.ByCommittee
+	}
 	if rep.VolunteerID == nil {
 		return en.VolunteerID == nil && en.Kind == "health"
 	}

@@ -36,6 +36,7 @@ var englishServices = map[string]string{
 	"录入纸质服务卡记录":   "Copy a record from the paper card",
 	"服务志愿者":       "Volunteer",
 	"组织（居委会等）":    "Organisation (committee etc.)",
+	"居委会组织的探访":    "A visit the committee organised",
 	"每月检查":        "Monthly inspection",
 	"签字进度":        "Progress",
 	"服务次数":        "Services",

@@ -287,13 +287,16 @@ type serviceFormData struct {
 	// group in the picker. AmountField: some type takes an amount.
 	Kinds       []care.Choice
 	AmountField bool
+	// CommitteeField: the visit can be marked 居委会组织 (not by clinics).
+	CommitteeField bool
 	// Back is where 取消 leads: the page the user came from.
 	Back string
 }
 
 func (s *Server) showServiceForm(w http.ResponseWriter, r *http.Request, p *page, e *care.Elder, rec *care.ServiceRecord, key string, status int) error {
 	d := serviceFormData{Elder: e, Types: care.ServiceTypes, Record: rec, Staff: p.Actor.EditsRegistry(),
-		Now: rec.At.In(s.db.Loc).Format("2006-01-02T15:04"), Chosen: rec.Kind + "/" + rec.Type, Key: key}
+		Now: rec.At.In(s.db.Loc).Format("2006-01-02T15:04"), Chosen: rec.Kind + "/" + rec.Type, Key: key,
+		CommitteeField: p.Actor.Role != care.RoleClinic}
 	if rec.AmountCents > 0 {
 		d.Amount = strconv.FormatFloat(float64(rec.AmountCents)/100, 'f', -1, 64)
 	}
@@ -385,10 +388,11 @@ func (s *Server) serviceCreate(w http.ResponseWriter, r *http.Request, p *page) 
 	if v := f.int64("volunteer_id"); v > 0 {
 		rec.VolunteerID = &v
 	}
+	rec.ByCommittee = f.bool("by_committee")
 	// What the form asked for, as typed: the same form sent twice is the
 	// same attempt; the same key with other values is another request.
 	fp := strings.Join([]string{"service", strconv.FormatInt(e.ID, 10), f.str("what"), f.str("at"), f.str("note"),
-		f.str("amount"), f.str("volunteer_id"), f.str("source")}, "\x1f")
+		f.str("amount"), f.str("volunteer_id"), f.str("source"), f.str("by_committee")}, "\x1f")
 	attempt := formAttempt(r, f, fp)
 	err = f.errs.Err()
 	if err == nil {
