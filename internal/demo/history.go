@@ -140,6 +140,7 @@ func (h *historian) elder(e *elder) {
 	if e.ClinicID != nil {
 		h.clinic(e)
 	}
+	h.committee(e)
 }
 
 // neighbour: a knock on the door most days and a chat about twice a week.

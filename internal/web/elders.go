@@ -279,6 +279,7 @@ type elderPageData struct {
 	History    []care.StatusChange
 	Community  string
 	Clinic     string
+	Committee  *store.Committee // the community committee, in every circle
 }
 
 func (s *Server) elderShow(w http.ResponseWriter, r *http.Request, p *page) error {
@@ -305,6 +306,9 @@ func (s *Server) elderShow(w http.ResponseWriter, r *http.Request, p *page) erro
 	}
 	if c, err := s.db.GetCommunity(r.Context(), p.Actor, e.CommunityID); err == nil {
 		d.Community = c.Name
+	}
+	if c, err := s.db.CommitteeOf(r.Context(), p.Actor, e.CommunityID); err == nil {
+		d.Committee = c
 	}
 	if e.ClinicID != nil {
 		if c, err := s.db.GetClinic(r.Context(), p.Actor, *e.ClinicID); err == nil {

@@ -29,6 +29,7 @@ func (s *Server) routesNotify(m *http.ServeMux) {
 	m.Handle("POST /account/notifications", s.auth(s.accountNotifications))
 	m.Handle("GET /duty", s.auth(s.dutyPage))
 	m.Handle("POST /duty", s.auth(s.dutySave))
+	m.Handle("POST /duty/committee-lead", s.auth(s.committeeLeadSave))
 }
 
 type inboxData struct {
@@ -96,6 +97,9 @@ type dutyData struct {
 	Shifts      []shiftRow
 	Exceptions  []exceptionRow
 	People      []personOption
+	// Committee is the community committee in every elder's circle, with
+	// the staff member responsible for its part.
+	Committee *store.Committee
 }
 
 type shiftRow struct {
@@ -141,6 +145,19 @@ func (s *Server) dutyPage(w http.ResponseWriter, r *http.Request, p *page) error
 	if err != nil {
 		return err
 	}
+	d.addRosterRows()
+	switch r.URL.Query().Get("saved") {
+	case "1":
+		p.Flash = p.T("值班表已保存")
+	case "lead":
+		p.Flash = p.T("居委会负责人已保存")
+	}
+	return s.showDuty(w, p, d, http.StatusOK)
+}
+
+// addRosterRows fills the form's rows from the saved roster, with blank
+// ones to add.
+func (d *dutyData) addRosterRows() {
 	for i, sh := range d.View.Roster.Shifts {
 		d.Shifts = append(d.Shifts, shiftRow{Index: i, Weekday: sh.Weekday, From: sh.From, To: sh.To, UserID: sh.UserID})
 	}
@@ -149,10 +166,6 @@ func (s *Server) dutyPage(w http.ResponseWriter, r *http.Request, p *page) error
 			Replaces: e.Replaces, UserID: e.UserID, Note: e.Note})
 	}
 	d.addBlanks()
-	if r.URL.Query().Get("saved") == "1" {
-		p.Flash = p.T("值班表已保存")
-	}
-	return s.showDuty(w, p, d, http.StatusOK)
 }
 
 func dateString(t time.Time) string { return t.Format("2006-01-02") }
@@ -187,6 +200,9 @@ func (s *Server) dutyData(r *http.Request, p *page, community int64) (*dutyData,
 		return nil, err
 	}
 	d.View = views[0]
+	if d.Committee, err = s.db.CommitteeOf(ctx, p.Actor, d.View.Community.ID); err != nil {
+		return nil, err
+	}
 	for _, u := range d.View.Staff {
 		d.People = append(d.People, personOption{u.ID, displayName(u)})
 	}

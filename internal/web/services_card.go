@@ -19,6 +19,7 @@ type cardData struct {
 	Card        *store.Card
 	Community   string
 	Clinic      string
+	Committee   *store.Committee // the community committee, in every circle
 	Age         int
 	Categories  []string
 	QR          template.URL // data: URL of the card's QR code, for staff who print it
@@ -112,14 +113,7 @@ func (s *Server) showCard(w http.ResponseWriter, r *http.Request, p *page, id in
 	if !c.Elder.BirthDate.IsZero() {
 		d.Age = care.Age(c.Elder.BirthDate, today)
 	}
-	if cm, err := s.db.GetCommunity(r.Context(), p.Actor, c.Elder.CommunityID); err == nil {
-		d.Community = cm.Name
-	}
-	if c.Elder.ClinicID != nil {
-		if cl, err := s.db.GetClinic(r.Context(), p.Actor, *c.Elder.ClinicID); err == nil {
-			d.Clinic = cl.Name
-		}
-	}
+	s.cardCircle(r, p, &d)
 	if p.Actor.EditsRegistry() {
 		code, err := s.db.ElderCardCode(r.Context(), p.Actor, id, c.Month)
 		if err != nil {
@@ -230,4 +224,21 @@ func (s *Server) cardReissue(w http.ResponseWriter, r *http.Request, p *page) er
 	}
 	http.Redirect(w, r, "/elders/"+strconv.FormatInt(id, 10)+"/card", http.StatusSeeOther)
 	return nil
+}
+
+// cardCircle names the organisations in the card's circle: the community
+// (and its committee, in every circle) and the elder's clinic.
+func (s *Server) cardCircle(r *http.Request, p *page, d *cardData) {
+	e := d.Card.Elder
+	if cm, err := s.db.GetCommunity(r.Context(), p.Actor, e.CommunityID); err == nil {
+		d.Community = cm.Name
+	}
+	if cm, err := s.db.CommitteeOf(r.Context(), p.Actor, e.CommunityID); err == nil {
+		d.Committee = cm
+	}
+	if e.ClinicID != nil {
+		if cl, err := s.db.GetClinic(r.Context(), p.Actor, *e.ClinicID); err == nil {
+			d.Clinic = cl.Name
+		}
+	}
 }

@@ -105,14 +105,7 @@ func (s *Server) cardPrint(w http.ResponseWriter, r *http.Request, p *page) erro
 	if !c.Elder.BirthDate.IsZero() {
 		d.Age = care.Age(c.Elder.BirthDate, s.db.Today())
 	}
-	if cm, err := s.db.GetCommunity(r.Context(), p.Actor, c.Elder.CommunityID); err == nil {
-		d.Community = cm.Name
-	}
-	if c.Elder.ClinicID != nil {
-		if cl, err := s.db.GetClinic(r.Context(), p.Actor, *c.Elder.ClinicID); err == nil {
-			d.Clinic = cl.Name
-		}
-	}
+	s.cardCircle(r, p, &d.cardData)
 	if p.Actor.EditsRegistry() {
 		if d.QR, d.ScanURL, err = s.cardQR(r, p, id, month); err != nil {
 			return err

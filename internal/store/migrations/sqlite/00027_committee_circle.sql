@@ -4,7 +4,7 @@
 -- committee's standards as well as the volunteer's; and each community
 -- names the staff member responsible for the committee's part.
 ALTER TABLE service_records ADD COLUMN by_committee INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE communities ADD COLUMN committee_lead TEXT NOT NULL DEFAULT '';
+ALTER TABLE communities ADD COLUMN committee_lead_id INTEGER REFERENCES users(id);
 
 -- +goose Down
 SELECT 'migrations are never rolled back; restore a backup instead';

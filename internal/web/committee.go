@@ -1,0 +1,30 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"carecircle/internal/care"
+)
+
+// committeeLeadSave names the staff member responsible for the committee's
+// part in every elder's circle (issue 15 point 4), from the duty page.
+func (s *Server) committeeLeadSave(w http.ResponseWriter, r *http.Request, p *page) error {
+	f := newForm(r)
+	community := f.int64("community_id")
+	err := s.db.SetCommitteeLead(r.Context(), p.Actor, community, f.int64("committee_lead_id"))
+	if err == nil {
+		http.Redirect(w, r, "/duty?saved=lead&community_id="+strconv.FormatInt(community, 10), http.StatusSeeOther)
+		return nil
+	}
+	if care.ErrorCode(err) != care.EInvalid {
+		return err
+	}
+	d, derr := s.dutyData(r, p, community)
+	if derr != nil {
+		return derr
+	}
+	d.addRosterRows()
+	p.setError(err)
+	return s.showDuty(w, p, d, http.StatusUnprocessableEntity)
+}
