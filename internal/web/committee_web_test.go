@@ -64,3 +64,37 @@ func TestCommitteeLeadAndOrganisedVisit(t *testing.T) {
 		}
 	})
 }
+
+// TestStationRequiresTheCommitteesGift: the committee's festival visit
+// needs no gift by default; the station can require goods or money on
+// the standard's form (a new version shows 另需), and the tick is refused,
+// with its reason, on a standard that is not a festival's.
+func TestStationRequiresTheCommitteesGift(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		storetest.Seed(t, db)
+		st := newBrowser(t, newServer(t, db))
+		csrf := st.login("station")
+		_, doc := st.get("/standards")
+		group := doc.Find(`.standard-group[data-code=committee_festival_visit]`)
+		if strings.Contains(group.Find(".std-version.current").Text(), "另需") || group.Find(`input[name=donation][checked]`).Length() != 0 {
+			t.Fatalf("by default no gift is required: %q", group.Find(".std-version.current").Text())
+		}
+		form := url.Values{"csrf": {csrf}, "code": {"committee_festival_visit"}, "role": {"committee"}, "period": {"festival"},
+			"required": {"1"}, "counts": {"festival/festival_visit"}, "festivals": {"spring_festival", "mid_autumn"},
+			"window_before": {"7"}, "window_after": {"3"}, "effective_from": {"2026-12-01"}, "donation": {"1"}}
+		if resp, _ := st.post("/standards", form); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("save: %d", resp.StatusCode)
+		}
+		_, doc = st.get("/standards")
+		v := doc.Find(`.standard-group[data-code=committee_festival_visit] .std-version[data-from="2026-12-01"]`)
+		if !strings.Contains(v.Text(), "另需") {
+			t.Fatalf("the new version requires the gift: %q", v.Text())
+		}
+		monthly := url.Values{"csrf": {csrf}, "code": {"committee_monthly_visit"}, "role": {"committee"}, "period": {"month"},
+			"required": {"1"}, "counts": {"spirit/"}, "effective_from": {"2026-12-01"}, "donation": {"1"}}
+		resp, doc := st.post("/standards", monthly)
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(doc.Find(`[data-field=also]`).Parent().Text(), "只适用于节日探望") {
+			t.Fatalf("a gift on a monthly standard: %d %q", resp.StatusCode, doc.Find(".error-line").Text())
+		}
+	})
+}

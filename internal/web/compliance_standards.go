@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -191,14 +192,22 @@ func (s *Server) standardSave(w http.ResponseWriter, r *http.Request, p *page) e
 		p.setError(err)
 		return s.showStandards(w, r, p, http.StatusUnprocessableEntity, posted, nil)
 	}
-	// The form does not edit further requirements (the committee's
-	// donation); a new version keeps those of the version it follows.
+	// The form edits one further requirement, the donation of a festival
+	// visit (须有慰问品或慰问金); a new version keeps the others of the
+	// version it follows (set through the API).
 	if set, err := s.db.Standards(r.Context(), p.Actor); err == nil {
 		for _, v := range set.Standards {
 			if v.Standard.Code == std.Code && v.Standard.EffectiveFrom <= std.EffectiveFrom {
-				std.Also = v.Standard.Also
+				std.Also = slices.DeleteFunc(slices.Clone(v.Standard.Also), isDonation)
 			}
 		}
+	}
+	if f.bool("donation") {
+		if std.Period != calendar.KindFestival {
+			p.setError(care.FieldErrors{"also": {ZH: "慰问品或慰问金只适用于节日探望", EN: "goods or money apply to festival visits only"}}.Err())
+			return s.showStandards(w, r, p, http.StatusUnprocessableEntity, posted, nil)
+		}
+		std.Also = append(std.Also, compliance.DonationRequirement())
 	}
 	if err := s.db.SaveStandard(r.Context(), p.Actor, std); err != nil {
 		if care.ErrorCode(err) != care.EInvalid {
@@ -261,6 +270,16 @@ func (text) Counted(s compliance.Standard, value string) bool {
 
 // Lists tells the form whether a festival standard lists an occasion.
 func (text) Lists(s compliance.Standard, code string) bool { return slices.Contains(s.Festivals, code) }
+
+// NeedsDonation tells the form whether a standard requires the goods or
+// money of a festival visit (the street's choice; off by default).
+func (text) NeedsDonation(s compliance.Standard) bool {
+	return slices.ContainsFunc(s.Also, isDonation)
+}
+
+func isDonation(r compliance.Requirement) bool {
+	return reflect.DeepEqual(r, compliance.DonationRequirement())
+}
 
 // Match names a counted service: a sub-type, or any of a kind.
 func (text) Match(m compliance.Match, lang string) string {
