@@ -246,7 +246,7 @@ var families = map[string]family{
 	"handovers":   {registry, nil},
 	"matching":    {registry, registry},
 	"compliance":  {registry, nil},
-	"today":       {roles(rVolunteer, rClinic), nil},
+	"today":       {roles(rVolunteer, rClinic, rCommunity), nil},
 	"not-greeted": {registry, nil},
 	"alerts":      {registry, registry},
 	"standards":   {roles(rStation, rCommunity, rVolunteer, rClinic, rViewer), roles(rStation)},

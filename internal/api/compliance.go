@@ -222,14 +222,15 @@ func (s *Server) complianceCommunity(r *request) (int, any, error) {
 	return 0, map[string]any{"community_id": id, "month": month, "pairings": out}, nil
 }
 
-// today is a worklist, most urgent first: a volunteer's, or clinic
-// staff's (the clinic's inquiries and check-ups due for its elders in
-// service; the tracker scopes it to the actor's clinic).
+// today is a worklist, most urgent first: a volunteer's, clinic staff's
+// (the clinic's inquiries and check-ups due for its elders in service; the
+// tracker scopes it to the actor's clinic), or community staff's (the
+// committee's visits due for the community's elders in service).
 func (s *Server) today(r *request) (int, any, error) {
 	if err := s.needTracker(); err != nil {
 		return 0, nil, err
 	}
-	if r.actor.Role != care.RoleVolunteer && r.actor.Role != care.RoleClinic {
+	if r.actor.Role != care.RoleVolunteer && r.actor.Role != care.RoleClinic && r.actor.Role != care.RoleCommunity {
 		return 0, nil, care.ErrForbidden()
 	}
 	duties, err := s.tracker.Today(r.ctx, r.actor)

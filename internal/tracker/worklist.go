@@ -107,7 +107,9 @@ type Duty struct {
 // standard not yet met in a period open today. Clinic staff's: for the
 // elders in service (not moved or deceased) whose clinic is the actor's,
 // the clinic's standards (the half-month inquiry calls and the quarterly
-// check-ups) due or overdue in a period open today. The scope is decided
+// check-ups) due or overdue in a period open today. Community staff's: the
+// committee's standards due or overdue for the community's elders in
+// service (issue 15 point 4). The scope is decided
 // here from the actor, so another clinic's elders never come back.
 func (t *Tracker) Today(ctx context.Context, a care.Actor) ([]Duty, error) {
 	var mine func(st *street, p *store.TrackedPairing) bool
@@ -120,6 +122,13 @@ func (t *Tracker) Today(ctx context.Context, a care.Actor) ([]Duty, error) {
 		mine = func(st *street, p *store.TrackedPairing) bool {
 			e := st.elders[p.ElderID]
 			return isClinic(p) && e != nil && e.ClinicID != nil && *e.ClinicID == a.ClinicID
+		}
+	case a.Role == care.RoleCommunity && a.CommunityID != 0:
+		// The committee's part in every circle of the community's elders
+		// in service: the visit it organises each month, its festivals.
+		mine = func(st *street, p *store.TrackedPairing) bool {
+			e := st.elders[p.ElderID]
+			return isCommittee(p) && e != nil && e.CommunityID == a.CommunityID && e.Status == "active"
 		}
 	default:
 		return nil, care.ErrForbidden()

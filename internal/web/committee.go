@@ -28,3 +28,25 @@ func (s *Server) committeeLeadSave(w http.ResponseWriter, r *http.Request, p *pa
 	p.setError(err)
 	return s.showDuty(w, p, d, http.StatusUnprocessableEntity)
 }
+
+// committeeDuties is the committee's part still due in the community
+// staff's community, most urgent first, named in the page's language.
+func (s *Server) committeeDuties(r *http.Request, p *page) ([]duty, error) {
+	if s.tracker == nil {
+		return nil, nil
+	}
+	duties, err := s.tracker.Today(r.Context(), p.Actor)
+	if err != nil {
+		return nil, err
+	}
+	names, err := s.db.ComplianceNames(r.Context(), p.Actor, p.Actor.CommunityID)
+	if err != nil {
+		return nil, err
+	}
+	today := s.db.Now().In(s.db.Loc)
+	out := make([]duty, 0, len(duties))
+	for _, du := range duties {
+		out = append(out, newDuty(du, names.Elders[du.ElderID], p.Lang, today))
+	}
+	return out, nil
+}

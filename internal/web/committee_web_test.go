@@ -48,10 +48,17 @@ func TestCommitteeLeadAndOrganisedVisit(t *testing.T) {
 		if _, page := c1.get(elder); !strings.Contains(page.Find("dd.committee").Text(), "居委会（负责人：王芳）") {
 			t.Fatalf("the elder's page: %q", page.Find("dd.committee").Text())
 		}
-		resp, _ = c1.post(elder+"/services", url.Values{"csrf": {csrf}, "what": {"spirit/chat"}, "at": {"2026-11-28T15:00"},
+		duty := `#committee-duties li[data-elder="` + itoa(f.Elder1.ID) + `"][data-standard=committee_monthly_visit]`
+		if _, home := c1.get("/"); home.Find(duty).Length() != 1 {
+			t.Fatalf("the committee's month is due for elder 1 on the community's home: %q", home.Find("#committee-duties").Text())
+		}
+		resp, _ = c1.post(elder+"/services", url.Values{"csrf": {csrf}, "what": {"spirit/chat"}, "at": {"2026-11-29T08:00"},
 			"note": {"居委会组织探访"}, "volunteer_id": {itoa(f.Vol1.ID)}, "source": {"paper"}, "by_committee": {"1"}})
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("the organised visit: %d", resp.StatusCode)
+		}
+		if _, home := c1.get("/"); home.Find(duty).Length() != 0 {
+			t.Fatalf("the organised visit met the committee's month: %q", home.Find("#committee-duties").Text())
 		}
 		_, card := c1.get(elder + "/card?month=2026-11")
 		if !strings.Contains(card.Text(), "居委会（王芳）") || card.Find(".card-records .by-committee").Length() != 1 {

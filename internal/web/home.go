@@ -23,6 +23,9 @@ type homeData struct {
 	// Dash is the dashboard: this month at a glance and six months of
 	// charts (dashboard.go).
 	Dash *homeDashboard
+	// Committee is, for community staff, the committee's visits still due
+	// in the community (committee.go).
+	Committee []duty
 	// Clinic is the clinic's 本期待办 (clinic_home.go).
 	Clinic *clinicHomeData
 }
@@ -66,6 +69,9 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, p *page) error {
 		}
 		if p.Actor.Role == care.RoleCommunity {
 			if d.Live, err = s.notGreeted(r, p.Actor, 0); err != nil {
+				return err
+			}
+			if d.Committee, err = s.committeeDuties(r, p); err != nil {
 				return err
 			}
 		}

@@ -50,7 +50,9 @@ var englishNotify = map[string]string{
 	"居委会负责人已保存": "Committee lead saved",
 	"居委会负责人":    "Committee lead",
 	"负责人":       "lead",
-	"（未指定）":     "(nobody named)",
+	"居委会待办":     "The committee's visits due",
+	"居委会本期还需组织探访或节日慰问的老人。志愿者记录时勾选“居委会组织的探访”也计入。": "Elders the committee still has to visit this period (its monthly visit, the festivals). A volunteer's visit ticked as organised by the committee counts too.",
+	"（未指定）": "(nobody named)",
 	"社区居委会在每位老人的服务圈中：每月组织探访、重大节日慰问。请指定负责这项工作的工作人员。": "The community committee is in every elder's circle: a visit it organises every month and visits at the major festivals. Name the staff member responsible.",
 	"查看": "Show",
 }
