@@ -95,6 +95,7 @@ func cmdServe(ctx context.Context, e env, args []string) int {
 	defer st.Close()
 	st.GeoRadius = *geoRadius
 	st.LateEntry = time.Duration(*lateEntry) * time.Hour
+	st.AlertHour = trackCfg.AlertHour
 	if *withDemo {
 		if err := fillDemo(ctx, e, st, *demoPassword); err != nil {
 			fmt.Fprintln(e.stderr, "carecircle serve: demo:", err)

@@ -69,6 +69,13 @@ func (db *DB) SaveEscalationPolicy(ctx context.Context, a care.Actor, streetID i
 	if err := p.Validate(); err != nil {
 		return err
 	}
+	// The neighbours' reminder is the chain's first step: at or after the
+	// alert it would come after the staff were already told.
+	if m, ok := notify.ParseClock(p.ReminderAt); ok && m >= db.AlertHour*60 {
+		return care.FieldErrors{"reminder_at": {
+			ZH: fmt.Sprintf("提醒邻里志愿者的时间须早于未问候提醒的时间（%02d:00），留空则不提醒", db.AlertHour),
+			EN: fmt.Sprintf("the reminder must come before the not-greeted alert (%02d:00), or be empty for none", db.AlertHour)}}.Err()
+	}
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		before, err := db.policyOf(ctx, tx, streetID)
 		if err != nil {

@@ -389,6 +389,13 @@ func TestEscalationPolicy(t *testing.T) {
 			ce.Fields["emergency_after_minutes"].ZH == "" {
 			t.Fatalf("each bad field named: %v", err)
 		}
+		// The neighbours' reminder comes before the alert hour, or never.
+		late := notify.DefaultPolicy
+		late.ReminderAt = "20:30"
+		if err := db.SaveEscalationPolicy(ctx, f.Station, f.Street.ID, &late); care.ErrorCode(err) != care.EInvalid ||
+			!strings.Contains(err.(*care.Error).Fields["reminder_at"].ZH, "20:00") {
+			t.Fatalf("a reminder after the alert: %v", err)
+		}
 		if err := db.SaveEscalationPolicy(ctx, f.Comm1, f.Street.ID, &notify.DefaultPolicy); care.ErrorCode(err) != care.ENotFound {
 			t.Fatalf("community staff read only: %v", err)
 		}

@@ -51,6 +51,9 @@ type DB struct {
 	// LateEntry is how far back a volunteer may log a service
 	// (serve --late-entry-hours); staff enter older ones from the paper card.
 	LateEntry time.Duration
+	// AlertHour is the hour of the not-greeted alert (serve --alert-hour):
+	// a street's evening reminder to the neighbours must come before it.
+	AlertHour int
 
 	writes     chan *writeReq
 	recording  atomic.Int64 // records queued or being written (YieldToRecords)
@@ -81,7 +84,7 @@ func Open(ctx context.Context, dsn string, v *vault.Vault) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{vault: v, Now: time.Now, Loc: loc, HashParams: argon2id.DefaultParams, GeoRadius: GeoRadiusDefault, LateEntry: care.DefaultLateEntry,
+	db := &DB{vault: v, Now: time.Now, Loc: loc, HashParams: argon2id.DefaultParams, GeoRadius: GeoRadiusDefault, LateEntry: care.DefaultLateEntry, AlertHour: 20,
 		writes: make(chan *writeReq, 1024), closed: make(chan struct{}), writerDone: make(chan struct{})}
 	go db.writeLoop()
 	if IsPostgres(dsn) {
