@@ -54,24 +54,33 @@ func (s *Server) pickVolunteers(ctx context.Context, a care.Actor, f *form, fiel
 			f.errs.Add(field, care.Msg{ZH: "无法查找志愿者", EN: "could not look volunteers up"})
 			return nil
 		}
-		var same []care.Volunteer
+		var same []int64
 		for _, v := range vs {
 			if v.Name == t {
-				same = append(same, v)
+				same = append(same, v.ID)
 			}
 		}
-		switch len(same) {
-		case 1:
-			ids = append(ids, same[0].ID)
-		case 0:
-			f.errs.Add(field, care.Msg{ZH: fmt.Sprintf("没有名叫“%s”的志愿者，请输入姓名后从列表中选择", t),
-				EN: fmt.Sprintf("no volunteer named %q; type a name and choose from the list", t)})
-		default:
-			f.errs.Add(field, care.Msg{ZH: fmt.Sprintf("有 %d 位志愿者名叫“%s”，请从列表中选择其中一位", len(same), t),
-				EN: fmt.Sprintf("%d volunteers are named %q; choose one from the list", len(same), t)})
+		if id, ok := onlyOne(f, field, t, same); ok {
+			ids = append(ids, id)
 		}
 	}
 	return ids
+}
+
+// onlyOne is the one volunteer of those named t, else the field's reason:
+// nobody, or several, bear that name.
+func onlyOne(f *form, field, t string, same []int64) (int64, bool) {
+	switch len(same) {
+	case 1:
+		return same[0], true
+	case 0:
+		f.errs.Add(field, care.Msg{ZH: fmt.Sprintf("没有名叫“%s”的志愿者，请输入姓名后从列表中选择", t),
+			EN: fmt.Sprintf("no volunteer named %q; type a name and choose from the list", t)})
+	default:
+		f.errs.Add(field, care.Msg{ZH: fmt.Sprintf("有 %d 位志愿者名叫“%s”，请从列表中选择其中一位", len(same), t),
+			EN: fmt.Sprintf("%d volunteers are named %q; choose one from the list", len(same), t)})
+	}
+	return 0, false
 }
 
 // pickText is what a volunteer field shows: the posted text after a
@@ -169,17 +178,8 @@ func (s *Server) pickAccountVolunteer(ctx context.Context, a care.Actor, f *form
 			same = append(same, v.ID)
 		}
 	}
-	switch len(same) {
-	case 1:
-		return same[0]
-	case 0:
-		f.errs.Add(field, care.Msg{ZH: fmt.Sprintf("没有名叫“%s”的志愿者，请输入姓名后从列表中选择", t),
-			EN: fmt.Sprintf("no volunteer named %q; type a name and choose from the list", t)})
-	default:
-		f.errs.Add(field, care.Msg{ZH: fmt.Sprintf("有 %d 位志愿者名叫“%s”，请从列表中选择其中一位", len(same), t),
-			EN: fmt.Sprintf("%d volunteers are named %q; choose one from the list", len(same), t)})
-	}
-	return 0
+	id, _ := onlyOne(f, field, t, same)
+	return id
 }
 
 // pickFields are the fields that choose volunteers by name.
