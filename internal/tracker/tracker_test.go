@@ -293,8 +293,19 @@ func TestVolunteerWorklist(t *testing.T) {
 		if len(duties) != 3 {
 			t.Fatalf("a greeting logged leaves the list at once: %+v", duties)
 		}
-		if _, err := tr.Today(ctx, s.Comm1); care.ErrorCode(err) != care.EForbidden {
-			t.Fatalf("staff have the compliance table instead: %v", err)
+		if _, err := tr.Today(ctx, s.Station); care.ErrorCode(err) != care.EForbidden {
+			t.Fatalf("the station has the compliance table instead: %v", err)
+		}
+		// Community staff's worklist is the committee's part in their
+		// community: no volunteer's greeting or chat, no other community.
+		staff, err := tr.Today(ctx, s.Comm1)
+		if err != nil || len(staff) == 0 {
+			t.Fatalf("the committee's worklist: %+v %v", staff, err)
+		}
+		for _, d := range staff {
+			if d.Role != "committee" || d.PairingKey != fmt.Sprintf("c%d", d.ElderID) || d.CommunityID != s.C1.ID {
+				t.Fatalf("community staff's duty: %+v", d)
+			}
 		}
 	})
 }
