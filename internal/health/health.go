@@ -129,12 +129,12 @@ type Measurement struct {
 	ID        int64     `json:"id"`
 	ElderID   int64     `json:"elder_id"`
 	TakenOn   time.Time `json:"-"`
-	Systolic  *int      `json:"systolic"`    // mmHg
-	Diastolic *int      `json:"diastolic"`   // mmHg
-	Glucose   *float64  `json:"glucose"`     // mmol/L
-	Weight    *float64  `json:"weight"`      // kg
-	HeartRate *int      `json:"heart_rate"`  // beats a minute
-	Note      string    `json:"note"`        // the clinic's remark
+	Systolic  *int      `json:"systolic"`   // mmHg
+	Diastolic *int      `json:"diastolic"`  // mmHg
+	Glucose   *float64  `json:"glucose"`    // mmol/L
+	Weight    *float64  `json:"weight"`     // kg
+	HeartRate *int      `json:"heart_rate"` // beats a minute
+	Note      string    `json:"note"`       // the clinic's remark
 	CreatedAt time.Time `json:"-"`
 	CreatedBy string    `json:"-"`
 }
