@@ -76,6 +76,7 @@ func (s *Server) routes() {
 	s.routesNotify()
 	s.routesReminders()
 	s.routesEscalation()
+	s.routesHealth()
 	m.HandleFunc("GET /api/v1/openapi.yaml", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/yaml; charset=utf-8")
 		w.Write(openAPI)

@@ -277,6 +277,16 @@ var matrixExceptions = map[string]map[string]string{
 	"POST /services/{id}/amendments": {rVolunteer: allow},
 	// Signing a card is the station's inspection.
 	"POST /elders/{id}/card/{month}/signature": {rCommunity: deny},
+	// Health (issue 16 point 2): the clinic reads and writes the record and
+	// the measurements; station and community staff read the summary and
+	// the call-outs (audited) and log a call-out they took; a volunteer
+	// reads no health data.
+	"GET /elders/{id}/health":               {rVolunteer: deny},
+	"PUT /elders/{id}/health":               {rStation: deny, rCommunity: deny, rClinic: allow},
+	"GET /elders/{id}/health/measurements":  {rStation: deny, rCommunity: deny, rVolunteer: deny},
+	"POST /elders/{id}/health/measurements": {rStation: deny, rCommunity: deny, rClinic: allow},
+	"GET /elders/{id}/callouts":             {rVolunteer: deny},
+	"POST /elders/{id}/callouts":            {rClinic: allow},
 }
 
 // streetWide are routes whose object belongs to the whole street: every

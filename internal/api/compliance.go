@@ -233,6 +233,15 @@ func (s *Server) today(r *request) (int, any, error) {
 	if r.actor.Role != care.RoleVolunteer && r.actor.Role != care.RoleClinic && r.actor.Role != care.RoleCommunity {
 		return 0, nil, care.ErrForbidden()
 	}
+	// The clinic's worklist by community (issue 16 point 2): a community
+	// the caller cannot see is 404, a malformed one 422.
+	community, err := queryInt64(r, "community_id")
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := s.db.CheckCommunityFilter(r.ctx, r.actor, community); err != nil {
+		return 0, nil, err
+	}
 	duties, err := s.tracker.Today(r.ctx, r.actor)
 	if err != nil {
 		return 0, nil, err
@@ -247,6 +256,9 @@ func (s *Server) today(r *request) (int, any, error) {
 	}
 	out := []dutyOut{}
 	for _, d := range duties {
+		if community != 0 && d.CommunityID != community {
+			continue
+		}
 		st := compliance.Status{Standard: d.Standard, Period: d.Period, Outcome: d.Outcome,
 			Tally: compliance.Tally{Count: d.Count, Required: d.Required}, Closes: d.Closes, Deadline: d.Deadline}
 		out = append(out, dutyOut{ElderID: d.ElderID, CommunityID: d.CommunityID, Pairing: d.PairingKey, Role: d.Role, Left: d.Left, statusOut: toStatus(st, s.db.Loc)})
