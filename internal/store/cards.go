@@ -314,6 +314,9 @@ func (db *DB) signTx(ctx context.Context, tx *sql.Tx, a care.Actor, elderID int6
  VALUES (?,?,?,?,?,?,?,?,?)`), s.ElderID, s.Month, s.Result, s.Comment, s.SignedBy, stamp(s.SignedAt), s.ChainLen, s.ChainHead, s.MAC); err != nil {
 		return nil, err
 	}
+	if err := db.creditSignedCard(ctx, tx, a, elderID, month); err != nil { // the signature confirms the card's records (hours.go)
+		return nil, err
+	}
 	return s, db.audit(ctx, tx, a, "sign_card", "elder", elderID, nil, map[string]string{"month": month, "result": result, "comment": comment})
 }
 

@@ -312,6 +312,9 @@ func (db *DB) appendRecord(ctx context.Context, tx *wtx, a care.Actor, r *care.S
 	if err := db.chainInsert(ctx, tx, r); err != nil {
 		return err
 	}
+	if err := db.creditRecord(ctx, tx, a, r); err != nil { // the hours ledger (hours.go)
+		return err
+	}
 	if t, _ := care.FindServiceType(r.Kind, r.Type); t.Opens != "" {
 		return db.openCase(ctx, tx, a, r, t.Opens)
 	}

@@ -142,6 +142,9 @@ func (db *DB) insertVolunteer(ctx context.Context, tx *sql.Tx, a care.Actor, v *
 	).Scan(&v.ID); err != nil {
 		return err
 	}
+	if err := db.creditOpening(ctx, tx, a, v); err != nil { // typed hours: the opening balance (hours.go)
+		return err
+	}
 	return db.audit(ctx, tx, a, "create", "volunteer", v.ID, nil, v)
 }
 
@@ -169,6 +172,7 @@ func (db *DB) UpdateVolunteer(ctx context.Context, a care.Actor, v *care.Volunte
 // updateVolunteer writes a validated, in-scope change of old into v inside
 // tx with its audit entry.
 func (db *DB) updateVolunteer(ctx context.Context, tx *sql.Tx, a care.Actor, old, v *care.Volunteer) error {
+	v.HoursTenths = old.HoursTenths // the opening balance, imported once: hours are the ledger's (hours.go)
 	if _, err := tx.ExecContext(ctx, db.q(`UPDATE volunteers SET community_id=?, name=?, gender=?, birth_date=?, phone=?, kind=?,
  address=?, lat=?, lon=?, capacity=?, skills=?, availability=?, team=?, status=?, training=?, honours=?, hours_tenths=?,
  updated_at=? WHERE id=?`),
