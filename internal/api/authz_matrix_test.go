@@ -287,6 +287,8 @@ var matrixExceptions = map[string]map[string]string{
 	"POST /elders/{id}/health/measurements": {rStation: deny, rCommunity: deny, rClinic: allow},
 	"GET /elders/{id}/callouts":             {rVolunteer: deny},
 	"POST /elders/{id}/callouts":            {rClinic: allow},
+	// The time bank: a volunteer donates their own hours (issue 16 point 4).
+	"POST /volunteers/{id}/hours/donations": {rVolunteer: allow},
 }
 
 // streetWide are routes whose object belongs to the whole street: every
@@ -326,6 +328,7 @@ var matrixBody = map[string]string{
 	"POST /matching/accept":                    `{"started_on": "2026-11-29", "pairings": [{"elder_id": {elder2}, "volunteer_id": {vol1}}]}`,
 	"POST /matching/reject":                    `{"reason": "不合适", "pairings": [{"elder_id": {elder2}, "volunteer_id": {vol1}}]}`,
 	"POST /volunteers/{id}/leave":              `{"left_on": "2026-11-29", "reason": "搬家"}`,
+	"POST /volunteers/{id}/hours/donations":    `{"to_volunteer_id": {vol3}, "minutes": 1}`,
 	"POST /alerts/{id}/resolve":                `{"note": "已上门"}`,
 	"POST /festivals":                          `{"code": "laba", "name": "腊八节", "lunar": true, "month": 12, "day": 8, "effective_from": "2026-12-01"}`,
 	"PUT /reminder-templates/{kind}":           `{"text": "本周还差{count}次聊天：{elder}"}`,
