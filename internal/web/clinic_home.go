@@ -56,6 +56,9 @@ type clinicHomeData struct {
 	Query        url.Values
 	Communities  []care.Community
 	NoTracker    bool
+	// Callouts are the last 30 days' call-outs (随叫随到) of the clinic's
+	// elders, newest first (issue 16 point 2).
+	Callouts []calloutRow
 }
 
 // clinicHome builds the clinic's worklist page.
@@ -72,6 +75,9 @@ func (s *Server) clinicHome(r *http.Request, p *page) (*clinicHomeData, error) {
 	d.Communities = comms
 	community, err := queryCommunity(r)
 	if err != nil {
+		return nil, err
+	}
+	if d.Callouts, err = s.recentCallouts(r, p); err != nil {
 		return nil, err
 	}
 	if s.tracker == nil {

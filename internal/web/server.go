@@ -111,6 +111,7 @@ func (s *Server) routes() {
 	s.routesNotify(m)
 	s.routesReminders(m)
 	s.routesEscalation(m)
+	s.routesHealth(m)
 	m.Handle("/", s.auth(func(w http.ResponseWriter, r *http.Request, p *page) error {
 		return care.ErrNotFound("页面 / page")
 	}))
