@@ -69,7 +69,7 @@ func TestReportEndpoint(t *testing.T) {
 		rec := e.send(t, "GET", reportURL("unit", f.Street.Name, "period", "2026-11"), "station", "", nil)
 		rep := decode(t, rec.Body.Bytes())
 		if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") ||
-			rep.Unit != f.Street.Name || rep.Period != "2026-11" || rep.From != "2026-11-01" || rep.To != "2026-11-30" || rep.Masked || len(rep.Tables) != 7 {
+			rep.Unit != f.Street.Name || rep.Period != "2026-11" || rep.From != "2026-11-01" || rep.To != "2026-11-30" || rep.Masked || len(rep.Tables) < 7 {
 			t.Fatalf("station json: %d %s", rec.Code, rec.Body)
 		}
 		if row := rep.row("elders", f.C1.Name); len(row) < 2 || row[1] != 2.0 {

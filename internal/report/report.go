@@ -15,11 +15,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"carecircle/internal/calendar"
 	"carecircle/internal/care"
 	"carecircle/internal/store"
 	"carecircle/internal/tracker"
+	"carecircle/internal/upward"
 )
 
 // Cell is one value of a table: a number (a count, hours or a percentage)
@@ -97,7 +99,11 @@ type Report struct {
 	Generated string
 	Masked    bool
 	Tables    []Table
-	lang      string
+	// Submissions are the month's report submissions of the unit's
+	// communities (station and community staff; upward.go).
+	Submissions []upward.Submission
+	lang        string
+	loc         *time.Location
 }
 
 // Options choose a report.
@@ -130,7 +136,7 @@ func Build(ctx context.Context, db *store.DB, comp Compliance, a care.Actor, o O
 	l := labeler(lang)
 	r := &Report{Unit: u.Name, UnitKind: u.Kind, Period: p.Label, From: p.From.Format("2006-01-02"),
 		To: p.Until.AddDate(0, 0, -1).Format("2006-01-02"), Generated: db.Now().In(db.Loc).Format("2006-01-02 15:04"),
-		Masked: a.Role == care.RoleViewer, lang: lang}
+		Masked: a.Role == care.RoleViewer, lang: lang, loc: db.Loc}
 	r.Title = fmt.Sprintf(l("%s %s 居家养老服务统计表", "%s %s home-care statistics"), u.Name, periodName(p, lang))
 	if r.Masked {
 		// A viewer's numbers are decided with everything else the viewer
@@ -139,12 +145,12 @@ func Build(ctx context.Context, db *store.DB, comp Compliance, a care.Actor, o O
 		if err := maskReport(ctx, db, comp, a, r, u, p); err != nil {
 			return nil, err
 		}
-		return r, nil
+		return r, addUpward(ctx, db, a, r, u, p, l)
 	}
 	if r.Tables, err = tables(ctx, db, comp, a, u, p, lang); err != nil {
 		return nil, err
 	}
-	return r, nil
+	return r, addUpward(ctx, db, a, r, u, p, l)
 }
 
 // tables are the seven tables of unit u for period p.
@@ -164,7 +170,7 @@ func tablesOf(ctx context.Context, comp Compliance, d *store.ReportData, lang st
 	if err != nil {
 		return nil, err
 	}
-	return append(out, ct, volunteersTable(d, l), cardsTable(d, l), casesTable(d, l)), nil
+	return append(out, ct, volunteersTable(d, l), cardsTable(d, l), casesTable(d, l), trainingTable(d, l)), nil
 }
 
 // span is n consecutive column or row indices from first.

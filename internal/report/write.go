@@ -230,6 +230,8 @@ type jsonReport struct {
 	Generated string      `json:"generated"`
 	Masked    bool        `json:"masked"`
 	Tables    []jsonTable `json:"tables"`
+	// Submissions: the month's submit-and-receive step (upward.go).
+	Submissions []any `json:"submissions,omitempty"`
 }
 
 // JSON is the report as plain values: numbers as numbers, a masked cell
@@ -252,6 +254,9 @@ func (r *Report) JSON() any {
 			jt.Rows = append(jt.Rows, vals)
 		}
 		out.Tables = append(out.Tables, jt)
+	}
+	for _, sub := range r.Submissions {
+		out.Submissions = append(out.Submissions, SubmissionJSON(sub, r.loc))
 	}
 	return out
 }

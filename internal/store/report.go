@@ -224,6 +224,7 @@ func (db *DB) ReportUnits(ctx context.Context, a care.Actor) ([]string, error) {
 //	volunteers.records, volunteers.minutes, volunteers.hours_tenths
 //	cards, cards.signed, cards.pass, cards.needs_improvement
 //	cases.opened.K, cases.resolved.K, cases.open.K
+//	trainings.held, trainings.trained, commendations (report_training.go)
 //
 // Elders and volunteers are the register as it stands when the report is
 // made (elders.new: registered in the period; 高龄 as of the period's end);
@@ -445,6 +446,9 @@ func (db *DB) Report(ctx context.Context, a care.Actor, u ReportUnit, p Period) 
 	}
 
 	if err := db.volunteerMinutes(ctx, timed, func(c, minutes int64) { add(c, "volunteers.minutes", minutes) }); err != nil {
+		return nil, err
+	}
+	if err := db.reportTraining(ctx, in, p, add); err != nil {
 		return nil, err
 	}
 	return d, db.applyAmendments(ctx, d, part, months, in)
