@@ -53,6 +53,7 @@ func Fill(ctx context.Context, db *store.DB, password string) ([]Account, error)
 		{"elders", f.elders},
 		{"pairings", f.pairings},
 		{"service history", f.history},
+		{"health records", f.health},
 		{"compliance picture", f.compliancePicture},
 	}
 	for _, s := range steps {

@@ -121,22 +121,37 @@ type measurementValues struct {
 // AddMeasurement records one check-up's results (clinic staff only), after
 // checking them against their plausible bounds; m.ID is set.
 func (db *DB) AddMeasurement(ctx context.Context, a care.Actor, m *health.Measurement) error {
+	return db.AddMeasurements(ctx, a, m.ElderID, []*health.Measurement{m})
+}
+
+// AddMeasurements records several check-ups of one elder at once (a
+// clinic's paper results typed in, the demo's year): all or none, every
+// one checked against the bounds; the IDs are set.
+func (db *DB) AddMeasurements(ctx context.Context, a care.Actor, elderID int64, ms []*health.Measurement) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		e, err := db.healthElder(ctx, tx, a, m.ElderID, true)
+		e, err := db.healthElder(ctx, tx, a, elderID, true)
 		if err != nil {
 			return err
 		}
-		if err := m.Validate(db.today(), e.BirthDate); err != nil {
-			return err
+		now := db.now()
+		for _, m := range ms {
+			m.ElderID = elderID
+			if err := m.Validate(db.today(), e.BirthDate); err != nil {
+				return err
+			}
+			v := measurementValues{m.Systolic, m.Diastolic, m.Glucose, m.Weight, m.HeartRate, m.Note}
+			sealed := db.vault.SealText(toJSON(v))
+			m.CreatedAt, m.CreatedBy = parseStamp(now), a.Username
+			if err := tx.QueryRowContext(ctx, db.q(`INSERT INTO health_measurements (elder_id, taken_on, data, created_at, created_by)
+ VALUES (?,?,?,?,?) RETURNING id`), elderID, dateString(m.TakenOn), sealed, now, a.Username).Scan(&m.ID); err != nil {
+				return err
+			}
+			if err := db.audit(ctx, tx, a, "add_health_measurement", "elder", elderID, nil,
+				map[string]any{"id": m.ID, "taken_on": dateString(m.TakenOn), "values": sealed}); err != nil {
+				return err
+			}
 		}
-		v := measurementValues{m.Systolic, m.Diastolic, m.Glucose, m.Weight, m.HeartRate, m.Note}
-		sealed := db.vault.SealText(toJSON(v))
-		m.CreatedAt, m.CreatedBy = parseStamp(db.now()), a.Username
-		if err := tx.QueryRowContext(ctx, db.q(`INSERT INTO health_measurements (elder_id, taken_on, data, created_at, created_by)
- VALUES (?,?,?,?,?) RETURNING id`), m.ElderID, dateString(m.TakenOn), sealed, stamp(m.CreatedAt), a.Username).Scan(&m.ID); err != nil {
-			return err
-		}
-		return db.audit(ctx, tx, a, "add_health_measurement", "elder", m.ElderID, nil, map[string]any{"id": m.ID, "taken_on": dateString(m.TakenOn), "values": sealed})
+		return nil
 	})
 }
 
