@@ -1,0 +1,33 @@
+package web
+
+// englishHours translates the hours ledger's pages.
+var englishHours = map[string]string{
+	"我的时长":      "My hours",
+	"我的服务时长":    "My service hours",
+	"服务时长":      "Service hours",
+	"时间银行余额":    "Time bank balance",
+	"小时":        "hours",
+	"服务记入":      "Credited for services",
+	"期初时长（原登记）": "Opening balance (from the register)",
+	"已捐出":       "Donated",
+	"受赠":        "Received",
+	"每条服务记录按起止时间（或街道定的标准时长）自动记入；更正或作废的记录会冲减，台账只增不改。": "Each service record is credited by its start and end (or the street's standard duration); corrected or struck-out records are reversed; the ledger is only ever added to.",
+	"志愿服务时长证明":     "Certificate of volunteer service hours",
+	"期间（年份、季度或月份）": "Period (year, quarter or month)",
+	"打印证明":         "Print the certificate",
+	"时长明细":         "Ledger",
+	"日期":           "Date",
+	"来源":           "Source",
+	"内容":           "What",
+	"只显示最近100条":    "Only the newest 100 entries are shown",
+	"尚无时长记录":       "No hours yet",
+	"时间银行捐赠":       "Time bank donation",
+	"可把时长捐给本街道的另一位志愿者，或存入一位老人的将来照护账户；不能超过余额。": "Hours can be donated to another volunteer of the street, or to an elder's future-care account; never more than the balance.",
+	"捐赠小时数":          "Hours to donate",
+	"受赠志愿者编号":        "Receiving volunteer's number",
+	"或：受赠老人编号（将来照护）": "Or: receiving elder's number (future care)",
+	"捐赠":     "Donate",
+	"已捐赠":    "Donated",
+	"查看时长台账": "Hours ledger",
+	"服务时长以台账为准，登记时填写的时长已作为期初余额导入": "Hours are the ledger's; the hours typed at registration were imported as the opening balance",
+}
