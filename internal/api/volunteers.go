@@ -138,6 +138,10 @@ func (s *Server) patchVolunteer(r *request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
+	if v.Training != cur.Training {
+		return 0, nil, care.FieldErrors{"training": care.Msg{ZH: "培训情况是原登记的记录，只读；新的培训请在培训记录中登记（/api/v1/trainings）",
+			EN: "training is the register's text, read-only; record training as a session (/api/v1/trainings)"}}.Err()
+	}
 	if err := s.db.UpdateVolunteer(r.ctx, r.actor, v); err != nil {
 		return 0, nil, err
 	}

@@ -173,6 +173,7 @@ func (db *DB) UpdateVolunteer(ctx context.Context, a care.Actor, v *care.Volunte
 // tx with its audit entry.
 func (db *DB) updateVolunteer(ctx context.Context, tx *sql.Tx, a care.Actor, old, v *care.Volunteer) error {
 	v.HoursTenths = old.HoursTenths // the opening balance, imported once: hours are the ledger's (hours.go)
+	v.Training = old.Training       // the register's free text, kept read-only as history: training is recorded as sessions (training.go)
 	if _, err := tx.ExecContext(ctx, db.q(`UPDATE volunteers SET community_id=?, name=?, gender=?, birth_date=?, phone=?, kind=?,
  address=?, lat=?, lon=?, capacity=?, skills=?, availability=?, team=?, status=?, training=?, honours=?, hours_tenths=?,
  updated_at=? WHERE id=?`),
