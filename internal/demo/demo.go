@@ -53,8 +53,9 @@ func Fill(ctx context.Context, db *store.DB, password string) ([]Account, error)
 		{"elders", f.elders},
 		{"pairings", f.pairings},
 		{"service history", f.history},
-		{"health records", f.health},
 		{"compliance picture", f.compliancePicture},
+		{"health records", f.health},
+		{"time bank", f.timeBank},
 	}
 	for _, s := range steps {
 		if err := s.run(); err != nil {

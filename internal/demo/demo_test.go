@@ -51,6 +51,7 @@ func TestFill(t *testing.T) {
 		t.Run("volunteer1", func(t *testing.T) { testVolunteer1(t, db) })
 		t.Run("community scope", func(t *testing.T) { testCommunityScope(t, db, elders) })
 		t.Run("id numbers", func(t *testing.T) { testIDNumbers(t, db, station, elders) })
+		t.Run("health", func(t *testing.T) { testHealth(t, db) })
 	})
 }
 

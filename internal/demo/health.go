@@ -1,13 +1,16 @@
 package demo
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
 	"carecircle/internal/care"
 	"carecircle/internal/health"
+	"carecircle/internal/store"
 )
 
 // healthFromNotes are the conditions the demo's notes name, so that the
@@ -53,30 +56,32 @@ func (f *filler) health() error {
 	a := care.Actor{Role: care.RoleClinic, ClinicID: k.ID, StreetID: f.street.ID, Username: "clinic1"}
 	now := f.db.Now().In(f.db.Loc)
 	today := f.db.Today()
-	for _, list := range f.eldersByComm {
-		for _, e := range list {
-			if e.status() != "active" || e.ClinicID == nil || *e.ClinicID != k.ID {
-				continue
-			}
-			rng := rand.New(rand.NewPCG(uint64(e.ID), 0x4ea1))
-			rec := demoRecord(e, rng)
-			if err := f.db.SaveHealthRecord(f.ctx, a, rec); err != nil {
+	// The clinic's elders as the store sees them: every elder registered
+	// by the steps before, in the store's order.
+	elders, _, err := f.db.ListElders(f.ctx, a, store.ElderFilter{Status: "active", Limit: 500})
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(elders, func(x, y care.Elder) int { return cmp.Compare(x.ID, y.ID) })
+	for _, e := range elders {
+		rng := rand.New(rand.NewPCG(uint64(e.ID), 0x4ea1))
+		rec := demoRecord(&e, rng)
+		if err := f.db.SaveHealthRecord(f.ctx, a, rec); err != nil {
+			return err
+		}
+		if err := f.db.AddMeasurements(f.ctx, a, e.ID, demoMeasurements(rec, rng, today)); err != nil {
+			return err
+		}
+		if rng.Float64() < 0.12 {
+			if err := f.db.AddCallout(f.ctx, a, demoCallout(e.ID, rng, now)); err != nil {
 				return err
-			}
-			if err := f.db.AddMeasurements(f.ctx, a, e.ID, demoMeasurements(rec, rng, today)); err != nil {
-				return err
-			}
-			if rng.Float64() < 0.12 {
-				if err := f.db.AddCallout(f.ctx, a, demoCallout(e.ID, rng, now)); err != nil {
-					return err
-				}
 			}
 		}
 	}
 	return nil
 }
 
-func demoRecord(e *elder, rng *rand.Rand) *health.Record {
+func demoRecord(e *care.Elder, rng *rand.Rand) *health.Record {
 	rec := &health.Record{ElderID: e.ID}
 	for word, code := range healthFromNotes {
 		if strings.Contains(e.Notes, word) {
