@@ -74,6 +74,12 @@ type complianceData struct {
 // standard for a month, with the rates of the last six months as a chart;
 // community staff see their own community.
 func (s *Server) compliancePage(w http.ResponseWriter, r *http.Request, p *page) error {
+	// Clinic staff's compliance is their 本期待办 (issue 16 point 2): the
+	// street's table is not theirs to read, a 403 no help.
+	if p.Actor.Role == care.RoleClinic {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return nil
+	}
 	if err := s.needTracker(); err != nil {
 		return err
 	}

@@ -23,6 +23,12 @@ func TestHealthPage(t *testing.T) {
 		path := "/elders/" + itoa(f.Elder1.ID) + "/health"
 		b := newBrowser(t, srv)
 		csrf := b.login("clinic")
+		// The clinic's compliance is its worklist: /compliance leads home.
+		if resp, err := b.client.Get(srv.URL + "/compliance"); err != nil || resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/" {
+			t.Fatalf("clinic staff's /compliance: %v %v", resp, err)
+		} else {
+			resp.Body.Close()
+		}
 		if _, doc := b.get("/elders/" + itoa(f.Elder1.ID)); doc.Find(`a[href="`+path+`"]`).Length() != 1 {
 			t.Fatal("the elder's page links to the health record")
 		}
