@@ -77,6 +77,7 @@ func (s *Server) routes() {
 	s.routesReminders()
 	s.routesEscalation()
 	s.routesHealth()
+	s.routesUpward()
 	s.routesHours()
 	m.HandleFunc("GET /api/v1/openapi.yaml", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/yaml; charset=utf-8")

@@ -25,6 +25,8 @@ import (
 	"carecircle/internal/notify"
 	"carecircle/internal/store"
 	"carecircle/internal/store/storetest"
+	"carecircle/internal/training"
+	"carecircle/internal/upward"
 )
 
 // The authorization matrix (issue 12): every route of openapi.yaml × every
@@ -257,6 +259,10 @@ var families = map[string]family{
 	"reminder-templates": {registry, roles(rStation)},
 	// The escalation chain: the station sets it, its community staff read.
 	"escalation-policy": {registry, roles(rStation)},
+	// Typical experience: community staff write and submit, the station
+	// reads, receives and returns (README "典型经验、上报与培训表彰").
+	"experiences": {registry, registry},
+	"trainings":   {roles(rStation, rCommunity, rVolunteer), registry},
 }
 
 // Expectations of matrixExceptions.
@@ -287,6 +293,11 @@ var matrixExceptions = map[string]map[string]string{
 	"POST /elders/{id}/health/measurements": {rStation: deny, rCommunity: deny, rClinic: allow},
 	"GET /elders/{id}/callouts":             {rVolunteer: deny},
 	"POST /elders/{id}/callouts":            {rClinic: allow},
+	// Only community staff write experience reports; only they submit a month's report, only the station receives it.
+	"POST /experiences":                {rStation: deny},
+	"PATCH /experiences/{id}":          {rStation: deny},
+	"GET /reports/{month}/submissions": {rViewer: deny},
+	"POST /reports/{month}/submission": {rStation: allow, rCommunity: allow},
 	// The time bank: a volunteer donates their own hours (issue 16 point 4).
 	"POST /volunteers/{id}/hours/donations": {rVolunteer: allow},
 }
@@ -363,6 +374,10 @@ type matrixWorld struct {
 	inbox                      map[string]string // username -> a message in their inbox
 	ownSession, foreignSession string
 	station2                   care.Actor
+	// experience reports and training sessions (submitted reports; a
+	// session attended by the community's volunteer) of community 1,
+	// community 2 and the second street's community
+	experience, training [3]int64
 }
 
 func newMatrixWorld(t *testing.T, db *store.DB, as string) *matrixWorld {
@@ -464,6 +479,21 @@ func newMatrixWorld(t *testing.T, db *store.DB, as string) *matrixWorld {
 	must(db.RecordAgreement(ctx, f.Comm1, &store.Agreement{PairingID: w.pairing[f.Elder1.ID], Services: []string{"life"},
 		StartOn: day, SignedOn: day, Signatories: []store.Signatory{{Party: "elder", Name: f.Elder1.Name}, {Party: "volunteer", Name: f.Vol1.Name},
 			{Party: "community", Name: f.C1.Name}}}))
+	comm3 := care.Actor{Role: care.RoleCommunity, StreetID: st2.ID, CommunityID: w.c3.ID, Username: "c3"}
+	for i, x := range []struct {
+		comm, staff care.Actor
+		community   int64
+		vol         int64
+	}{{f.Comm1, f.Station, f.C1.ID, f.Vol1.ID}, {f.Comm2, f.Station, f.C2.ID, f.Vol2.ID}, {comm3, w.station2, w.c3.ID, w.vol4.ID}} {
+		ex := &upward.Experience{Title: "典型经验", Body: "做法与成效", Month: "2026-10"}
+		must(db.SaveExperience(ctx, x.comm, ex))
+		_, err := db.MoveExperience(ctx, x.comm, ex.ID, upward.Submitted, "")
+		must(err)
+		tr := &training.Session{CommunityID: x.community, Topic: "急救常识", Trainer: "张医生", HeldOn: storetest.Day("2026-11-10"),
+			Attendees: []training.Attendee{{VolunteerID: x.vol}}}
+		must(db.SaveTraining(ctx, x.staff, tr))
+		w.experience[i], w.training[i] = ex.ID, tr.ID
+	}
 	withTracker(t, e)
 	return w
 }
@@ -528,7 +558,7 @@ func (w *matrixWorld) callerOf(role string) caller {
 		"elders": s(f.Elder1.ID), "volunteers": s(f.Vol1.ID), "communities": s(f.C1.ID), "clinics": s(f.Clinic.ID),
 		"services": s(w.record[f.Elder1.ID]), "cases": s(w.caseOf[f.Elder1.ID]), "pairings": s(w.pairing[f.Elder1.ID]),
 		"alerts": s(w.alert[f.Elder1.ID]), "users": s(w.spareUser), "sessions": w.ownSession,
-		"inbox": w.inbox[usernameOf(f, role)],
+		"inbox": w.inbox[usernameOf(f, role)], "experiences": s(w.experience[0]), "trainings": s(w.training[0]),
 	}, foreign: map[string][]string{"sessions": {w.foreignSession}, "inbox": {w.inbox[f.Comm2.Username]}},
 		markers: []string{inboxText(f.Comm2.Username)}}
 	var foreignElders, foreignVols []int64
@@ -575,6 +605,12 @@ func (w *matrixWorld) callerOf(role string) caller {
 		}
 	}
 	c.foreign["services"], c.foreign["cases"], c.foreign["pairings"], c.foreign["alerts"] = objects(fe)
+	switch role {
+	case rStation:
+		c.foreign["experiences"], c.foreign["trainings"] = []string{s(w.experience[2])}, []string{s(w.training[2])}
+	case rCommunity, rVolunteer:
+		c.foreign["experiences"], c.foreign["trainings"] = []string{s(w.experience[1]), s(w.experience[2])}, []string{s(w.training[1]), s(w.training[2])}
+	}
 	return c
 }
 
@@ -636,7 +672,7 @@ func classify(rt apiRoute, role string) (string, bool) {
 }
 
 // idKinds are the kinds callerOf has objects of.
-var idKinds = []string{"elders", "volunteers", "communities", "clinics", "services", "cases", "pairings", "alerts", "users", "sessions", "inbox"}
+var idKinds = []string{"elders", "volunteers", "communities", "clinics", "services", "cases", "pairings", "alerts", "users", "sessions", "inbox", "experiences", "trainings"}
 
 // inboxText is the text of the matrix's message to username: the one to
 // community 2 is a marker no one else may be shown.
