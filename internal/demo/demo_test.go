@@ -52,6 +52,7 @@ func TestFill(t *testing.T) {
 		t.Run("community scope", func(t *testing.T) { testCommunityScope(t, db, elders) })
 		t.Run("id numbers", func(t *testing.T) { testIDNumbers(t, db, station, elders) })
 		t.Run("health", func(t *testing.T) { testHealth(t, db) })
+		t.Run("hours", func(t *testing.T) { testHours(t, db) })
 	})
 }
 
