@@ -75,16 +75,18 @@ func Assess(f Facts) Progress {
 		set(PhaseLaunch)
 		out = append(out, care.Msg{ZH: "未提交社区实施方案", EN: "no implementation plan yet"})
 	}
-	if n := f.InService - f.Surveyed; n > 0 {
+	// The pilot ends with the station's approval of the list; elders
+	// not surveyed or proposals left after it stay outstanding.
+	if !f.Approved {
 		set(PhasePilot)
+	}
+	if n := f.InService - f.Surveyed; n > 0 {
 		out = append(out, care.Msg{ZH: fmt.Sprintf("%d 位老人尚未调查摸底", n), EN: fmt.Sprintf("%d elder(s) not yet surveyed", n)})
 	}
 	if f.PendingProposals > 0 {
-		set(PhasePilot)
 		out = append(out, care.Msg{ZH: fmt.Sprintf("%d 份调查待社区审核", f.PendingProposals), EN: fmt.Sprintf("%d survey proposal(s) awaiting review", f.PendingProposals)})
 	}
 	if !f.Approved {
-		set(PhasePilot)
 		out = append(out, care.Msg{ZH: "老年人名单未经街道审核", EN: "the elder list is not approved by the station"})
 	} else if f.AddedSinceApproval > 0 {
 		out = append(out, care.Msg{ZH: fmt.Sprintf("审核后新增 %d 位老人，名单待重新审核", f.AddedSinceApproval),
