@@ -456,15 +456,23 @@ func volunteersTable(d *store.ReportData, l func(string, string) string) Table {
 		headers = append(headers, l("在岗：", "Active: ")+k.Label.In(lang))
 	}
 	headers = append(headers, l("本期提供服务人数", "Served this period"), l("本期服务次数", "Services this period"),
-		l("本期服务时长(小时)", "Hours this period"), l("累计服务时长(小时)", "Hours in total"))
+		l("本期服务时长(小时)", "Hours this period"), l("累计服务时长(小时)", "Hours in total"), l("本期记入时长(小时)", "Hours credited this period"))
+	for _, k := range care.VolunteerKinds {
+		headers = append(headers, l("本期记入时长：", "Hours credited: ")+k.Label.In(lang))
+	}
 	t := perPart(d, l, "volunteers", l("志愿者队伍", "Volunteers"), headers, func(c store.ReportCounts) []Cell {
 		out := []Cell{countOf(c, "volunteers"), countOf(c, "volunteers.active")}
 		for _, k := range care.VolunteerKinds {
 			out = append(out, countOf(c, "volunteers.kind."+k.Code))
 		}
-		tenths := Cell{Num: float64(c["volunteers.hours_tenths"]) / 10, IsNum: true, Decimals: 1, Base: c["volunteers"]}
-		return append(out, countOf(c, "volunteers.serving"), Cell{Num: float64(c["volunteers.records"]), IsNum: true, Base: c["volunteers.serving"]},
-			hours(c["volunteers.minutes"], c["volunteers.serving"]), tenths)
+		// Hours in total are the ledger's balances (the typed hours are
+		// their opening entries); credited hours are the ledger's too.
+		out = append(out, countOf(c, "volunteers.serving"), Cell{Num: float64(c["volunteers.records"]), IsNum: true, Base: c["volunteers.serving"]},
+			hours(c["volunteers.minutes"], c["volunteers.serving"]), hours(c["hours.balance"], c["volunteers"]), hours(c["hours.credited"], c["volunteers"]))
+		for _, k := range care.VolunteerKinds {
+			out = append(out, hours(c["hours.credited."+k.Code], c["volunteers.kind."+k.Code]))
+		}
+		return out
 	})
 	t.rowSums(2, span(3, len(care.VolunteerKinds))...)
 	return t

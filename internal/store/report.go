@@ -221,7 +221,8 @@ func (db *DB) ReportUnits(ctx context.Context, a care.Actor) ([]string, error) {
 //	pairing.active, pairing.paired, pairing.unpaired, pairing.reason.R
 //	services, services.elders, services.K.T, services.K.T.minutes
 //	volunteers, volunteers.active, volunteers.kind.K, volunteers.serving,
-//	volunteers.records, volunteers.minutes, volunteers.hours_tenths
+//	volunteers.records, volunteers.minutes, volunteers.hours_tenths (the typed opening hours)
+//	hours.credited, hours.credited.K (the ledger's minutes credited in the period, by volunteer kind), hours.balance
 //	cards, cards.signed, cards.pass, cards.needs_improvement
 //	cases.opened.K, cases.resolved.K, cases.open.K
 //	trainings.held, trainings.trained, commendations (report_training.go)
@@ -368,6 +369,23 @@ func (db *DB) Report(ctx context.Context, a care.Actor, u ReportUnit, p Period) 
 				if vol.Valid {
 					timed[vol.Int64] += minutes
 				}
+				return nil
+			}},
+		// The hours ledger (README "服务时长 / Hours ledger and time bank"):
+		// hours credited in the period (services and activities net of
+		// reversals) and the balances as they stand, by volunteer kind.
+		{`SELECT l.community_id, v.kind, SUM(CASE WHEN l.source IN ('service', 'reversal', 'activity') AND l.at >= ? AND l.at < ?
+ THEN l.minutes ELSE 0 END), SUM(l.minutes) FROM hours_ledger l JOIN volunteers v ON v.id = l.volunteer_id
+ WHERE l.community_id IN ` + in + ` GROUP BY 1, 2`,
+			[]any{stamp(p.From), until}, func(r *sql.Rows) error {
+				var c, credited, balance int64
+				var kind string
+				if err := r.Scan(&c, &kind, &credited, &balance); err != nil {
+					return err
+				}
+				add(c, "hours.credited", credited)
+				add(c, "hours.credited."+kind, credited)
+				add(c, "hours.balance", balance)
 				return nil
 			}},
 		{`SELECT v.community_id, v.status, v.kind, COUNT(*), SUM(v.hours_tenths)

@@ -85,6 +85,10 @@ func reportFixture(t *testing.T, db *store.DB, f *storetest.Fixture) (c1, c2 sto
 		"volunteers": 1, "volunteers.active": 1, "volunteers.kind.neighbour": 1, "volunteers.serving": 1,
 		"volunteers.records": 3, "volunteers.minutes": 30,
 		"cases.resolved.legal": 1,
+		// The hours ledger: November's records are the volunteer's own and
+		// not verified (nothing earned yet); October's greeting earned its
+		// 10 minutes when the station signed the card.
+		"hours.balance": 10,
 	}
 	c2 = store.ReportCounts{
 		"elders": 2, "elders.new": 2, "elders.status.active": 2, "elders.self_care.independent": 1, "elders.self_care.partial": 1,
@@ -155,7 +159,8 @@ func TestReportCounts(t *testing.T) {
 			t.Fatal(err)
 		}
 		for k, want := range map[string]int64{"services": 2, "services.life.greeting": 1, "services.legal.complaint": 1, "cards": 2,
-			"cards.signed": 1, "cards.pass": 1, "volunteers.records": 1, "cases.opened.legal": 1, "cases.open.legal": 1} {
+			"cards.signed": 1, "cards.pass": 1, "volunteers.records": 1, "cases.opened.legal": 1, "cases.open.legal": 1,
+			"hours.credited": 10, "hours.credited.neighbour": 10} {
 			if d.Parts[0][k] != want {
 				t.Errorf("October %s = %d, want %d", k, d.Parts[0][k], want)
 			}
