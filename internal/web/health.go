@@ -61,6 +61,8 @@ var englishHealth = map[string]string{
 	"电话指导时可不填":         "may stay empty for advice by phone",
 	"未到达":              "not arrived",
 	"次/分":              "a minute",
+	"高压":               "systolic",
+	"低压":               "diastolic",
 }
 
 func init() { catalogs = append(catalogs, englishHealth) }

@@ -50,7 +50,7 @@ func healthCharts(ms []health.Measurement, today time.Time, lang string) []templ
 		key, title, unit string
 		series           []healthSeries
 	}{
-		{"bp", "血压", "mmHg", []healthSeries{{translate(lang, "收缩压"), "#c0392b", sys}, {translate(lang, "舒张压"), "#1f5fa8", dia}}},
+		{"bp", "血压", "mmHg", []healthSeries{{translate(lang, "高压"), "#c0392b", sys}, {translate(lang, "低压"), "#1f5fa8", dia}}},
 		{"glucose", "血糖", "mmol/L", []healthSeries{{translate(lang, "血糖"), "#8a3ab9", glu}}},
 		{"weight", "体重", "kg", []healthSeries{{translate(lang, "体重"), "#2b7a4b", wt}}},
 		{"heart_rate", "心率", "/min", []healthSeries{{translate(lang, "心率"), "#b35c00", hr}}},
@@ -94,6 +94,28 @@ func trendChart(key, title string, from, to time.Time, series []healthSeries) te
 	}
 	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" fill="#555">%s</text>`, left, h-8, from.Format("2006-01"))
 	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" text-anchor="end" fill="#555">%s</text>`, w-right, h-8, to.Format("2006-01"))
+	if len(series) > 1 { // which line is which, between the dates below
+		width := func(name string) float64 {
+			n := 0.0
+			for _, r := range name {
+				n += 6.5
+				if r >= 0x2e80 {
+					n += 4.5
+				}
+			}
+			return n
+		}
+		total := 0.0
+		for _, s := range series {
+			total += 14 + width(s.Name) + 8
+		}
+		lx := float64(left+w-right)/2 - total/2
+		for _, s := range series {
+			fmt.Fprintf(&b, `<rect x="%.1f" y="%d" width="10" height="10" fill="%s"/><text x="%.1f" y="%d" font-size="11" fill="#555">%s</text>`,
+				lx, h-17, s.Colour, lx+14, h-8, template.HTMLEscapeString(s.Name))
+			lx += 14 + width(s.Name) + 8
+		}
+	}
 	for _, s := range series {
 		var pts []string
 		for _, p := range s.Points {
