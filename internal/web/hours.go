@@ -20,10 +20,13 @@ func (s *Server) routesHours(m *http.ServeMux) {
 	m.Handle("GET /volunteers/{id}/hours", s.auth(s.hoursPage))
 	m.Handle("POST /volunteers/{id}/hours/donations", s.auth(s.hoursDonate))
 	m.Handle("GET /volunteers/{id}/hours/certificate", s.auth(s.hoursCertificate))
+	m.Handle("GET /hours/policy", s.auth(s.hoursPolicyPage))
+	m.Handle("POST /hours/policy", s.auth(s.hoursPolicySave))
 }
 
 var navHours = []navItem{
 	{"hours", "/hours", "我的时长", []string{"volunteer"}},
+	{"hours-policy", "/hours/policy", "时长规则", []string{"station"}},
 }
 
 type hoursData struct {
@@ -49,7 +52,9 @@ func (hoursData) Signed(minutes int) string {
 func (hoursData) SourceLabel(src, lang string) string { return care.Label(hours.Sources, src, lang) }
 
 // TypeLabel names a service type in lang.
-func (hoursData) TypeLabel(kind, typ, lang string) string { return care.ServiceTypeLabel(kind, typ, lang) }
+func (hoursData) TypeLabel(kind, typ, lang string) string {
+	return care.ServiceTypeLabel(kind, typ, lang)
+}
 
 func (s *Server) myHours(w http.ResponseWriter, r *http.Request, p *page) error {
 	if p.Actor.Role != care.RoleVolunteer {

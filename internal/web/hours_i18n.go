@@ -2,7 +2,16 @@ package web
 
 // englishHours translates the hours ledger's pages.
 var englishHours = map[string]string{
-	"我的时长":      "My hours",
+	"我的时长":       "My hours",
+	"时长规则":       "Hours rule",
+	"服务时长规则":     "The street's hours rule",
+	"哪些服务记录计入时长": "Which records earn hours",
+	"核验：扫服务卡二维码、老人确认码或定位在范围内；工作人员确认：社区或街道站录入、更正，或服务卡经检查签字。": "Verified: the card's QR code, the elder's PIN or a position within the radius; confirmed by staff: entered or corrected by community staff or the station, or on a card signed at inspection.",
+	"标准时长（分钟）": "Standard durations (minutes)",
+	"没有记录结束时间的服务按标准时长计入；填0表示该类服务只在记录起止时间时计入。": "A service recorded without an end earns its type's standard duration; 0 means the type earns only with a start and an end.",
+	"服务项目":      "Service",
+	"分钟":        "Minutes",
+	"默认":        "Default",
 	"我的服务时长":    "My service hours",
 	"服务时长":      "Service hours",
 	"时间银行余额":    "Time bank balance",

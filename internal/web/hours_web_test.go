@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"carecircle/internal/care"
 	"carecircle/internal/store"
 	"carecircle/internal/store/storetest"
@@ -62,6 +64,47 @@ func TestHoursPages(t *testing.T) {
 		}
 		if _, doc = staff.get("/volunteers/" + itoa(f.Vol1.ID) + "/edit"); doc.Find(`input[name=hours]`).Length() != 0 {
 			t.Fatal("the register's edit form still takes hours as a number")
+		}
+	})
+}
+
+// TestHoursPolicyPage: the station chooses that every record earns and
+// sets the greeting's standard; a bad duration is refused beside its
+// field; community staff may not open the page.
+func TestHoursPolicyPage(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		f := storetest.Seed(t, db)
+		srv := newServer(t, db)
+		st := newBrowser(t, srv)
+		st.login("station")
+		status, doc := st.get("/hours/policy")
+		if status != 200 || doc.Find(`input[name="standard.life/greeting"]`).AttrOr("value", "") != "10" {
+			t.Fatalf("policy page: %d", status)
+		}
+		form := url.Values{"csrf": {csrfOf(doc)}, "earn": {"recorded"}}
+		doc.Find(`input[name^="standard."]`).Each(func(_ int, s *goquery.Selection) {
+			form.Set(s.AttrOr("name", ""), s.AttrOr("value", ""))
+		})
+		form.Set("standard.life/greeting", "-3")
+		resp, bad := st.post("/hours/policy", form)
+		if resp.StatusCode != http.StatusUnprocessableEntity || bad.Find(`[data-field="standard.life/greeting"] .field-error`).Length() == 0 {
+			t.Fatalf("a negative duration: %d", resp.StatusCode)
+		}
+		form.Set("standard.life/greeting", "5")
+		if resp, _ := st.post("/hours/policy", form); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("save: %d", resp.StatusCode)
+		}
+		if err := db.AddService(context.Background(), f.Volunteer, &care.ServiceRecord{ElderID: f.Elder1.ID, Kind: "life", Type: "greeting",
+			At: time.Date(2026, 11, 29, 8, 0, 0, 0, db.Loc)}, store.Proof{}); err != nil {
+			t.Fatal(err)
+		}
+		if acc, err := db.VolunteerHours(context.Background(), f.Volunteer, f.Vol1.ID, 0); err != nil || acc.Balance != 5 {
+			t.Fatalf("an unverified greeting under the new rule: %+v %v", acc, err)
+		}
+		c1 := newBrowser(t, srv)
+		c1.login("c1")
+		if status, _ := c1.get("/hours/policy"); status != http.StatusForbidden {
+			t.Fatalf("community staff: %d", status)
 		}
 	})
 }
