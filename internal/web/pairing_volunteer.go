@@ -14,10 +14,16 @@ type volunteerPageData struct {
 	*care.Volunteer
 	Pairings []store.VolunteerPairing
 	CanLeave bool // staff may record the volunteer leaving, with hand-overs
+	// Recognition is the volunteer's training and commendations (upward.go).
+	Recognition *recognition
 }
 
 func (s *Server) volunteerPage(r *http.Request, p *page, v *care.Volunteer) (volunteerPageData, error) {
 	d := volunteerPageData{Volunteer: v}
+	var err error
+	if d.Recognition, err = s.recognitionOf(r, p, v); err != nil {
+		return d, err
+	}
 	ps, err := s.db.VolunteerPairings(r.Context(), p.Actor, v.ID)
 	if err != nil {
 		return d, err

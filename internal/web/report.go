@@ -13,6 +13,7 @@ import (
 	"carecircle/internal/api"
 	"carecircle/internal/care"
 	"carecircle/internal/report"
+	"carecircle/internal/upward"
 )
 
 // reportForm is the 统计报表 form as it stands: the unit and the period
@@ -36,6 +37,10 @@ type reportView struct {
 	Tables                                   []tableView
 	Downloads                                []downloadLink
 	PrintURL                                 string
+	// Submissions are the month's report steps (上报/接收) of the unit's
+	// communities, and SubmitURL where their forms post (upward.go).
+	Submissions []upward.Submission
+	SubmitURL   string
 }
 
 type downloadLink struct{ Format, URL string }
@@ -242,6 +247,7 @@ func newReportView(rep *report.Report, unit string) *reportView {
 		v.Downloads = append(v.Downloads, downloadLink{Format: f, URL: "/reports/download?" + q.Encode()})
 	}
 	q.Del("format")
+	v.Submissions, v.SubmitURL = rep.Submissions, "/reports/submission?"+q.Encode()
 	q.Set("print", "1")
 	v.PrintURL = "/reports?" + q.Encode()
 	total := map[string]string{"en": "Total"}[rep.Lang()]

@@ -105,8 +105,8 @@ func TestReportStationSeesTablesAndDownloads(t *testing.T) {
 		if title := doc.Find("#report h2").Text(); !strings.Contains(title, f.Street.Name) || !strings.Contains(title, "2026年11月") {
 			t.Fatalf("title %q", title)
 		}
-		if n := doc.Find("#report section.report-table").Length(); n != 7 {
-			t.Fatalf("%d tables on screen, want 7", n)
+		if n := doc.Find("#report section.report-table").Length(); n != 9 {
+			t.Fatalf("%d tables on screen, want 9 (the seven, training and typical experience)", n)
 		}
 		if row := reportRow(doc, "elders", f.C1.Name); len(row) < 2 || row[1] != "2" {
 			t.Fatalf("community 1 has two elders: %q", row)
@@ -156,7 +156,7 @@ func TestReportStationSeesTablesAndDownloads(t *testing.T) {
 		}
 		defer x.Close()
 		sheets := x.GetSheetList()
-		if len(sheets) != 7 {
+		if len(sheets) != 9 {
 			t.Fatalf("one sheet per table: %v", sheets)
 		}
 		if a1, _ := x.GetCellValue(sheets[0], "A1"); !strings.Contains(a1, f.Street.Name) || !strings.Contains(a1, "2026年11月") {
