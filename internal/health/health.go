@@ -266,14 +266,15 @@ func (c *Callout) Validate(now time.Time) error {
 	} else if utf8.RuneCountInString(c.Caller) > maxItem {
 		f.Add("caller", care.MsgTooLong)
 	}
+	known := slices.ContainsFunc(Outcomes, func(o Condition) bool { return o.Code == c.Outcome })
 	if c.Outcome == "" {
 		f.Add("outcome", care.MsgRequired)
-	} else if !slices.ContainsFunc(Outcomes, func(o Condition) bool { return o.Code == c.Outcome }) {
+	} else if !known {
 		f.Add("outcome", care.MsgBadChoice)
 	}
 	switch {
 	case c.ArrivedAt == nil:
-		if c.Outcome != "" && c.Outcome != "advice" {
+		if known && c.Outcome != "advice" {
 			f.Add("arrived_at", msgArriveNeeded)
 		}
 	case c.ArrivedAt.After(now):
