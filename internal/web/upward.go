@@ -85,6 +85,7 @@ var englishUpward = map[string]string{
 	"表彰已记录":       "Commendation recorded",
 	"暂无表彰":        "No commendations",
 	"新的培训请在“培训记录”中登记": "Record new training under Training",
+	"查询": "Show",
 }
 
 func init() { catalogs = append(catalogs, englishUpward) }

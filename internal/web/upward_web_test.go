@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -131,3 +132,28 @@ func TestTrainingAndCommendationPages(t *testing.T) {
 	})
 }
 
+
+// TestUpwardPagesInEnglish: the new pages and forms speak English when
+// chosen (only the users' own text stays Chinese).
+func TestUpwardPagesInEnglish(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		f := storetest.Seed(t, db)
+		storetest.MonthEnded(db)
+		for _, who := range []string{"c1", "station"} {
+			b := newBrowser(t, newServer(t, db))
+			csrf := b.login(who)
+			b.post("/prefs", url.Values{"lang": {"en"}, "csrf": {csrf}})
+			for _, path := range []string{"/experiences", "/trainings", "/volunteers/" + itoa(f.Vol1.ID),
+				"/reports?" + url.Values{"unit": {f.C1.Name}, "period": {"2026-11"}}.Encode()} {
+				status, doc := b.get(path)
+				if status != 200 {
+					t.Fatalf("%s %s: %d", who, path, status)
+				}
+				doc.Find("td, dd, h1, label.check, h2.report-title, h3, option, .report-table, select, .experience-body, table.trainings, .commendations").Remove()
+				if han := regexp.MustCompile(`\p{Han}+`).FindAllString(doc.Find("main").Text(), -1); len(han) > 0 {
+					t.Errorf("%s %s in English shows %q", who, path, han)
+				}
+			}
+		}
+	})
+}
