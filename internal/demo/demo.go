@@ -56,6 +56,7 @@ func Fill(ctx context.Context, db *store.DB, password string) ([]Account, error)
 		{"compliance picture", f.compliancePicture},
 		{"health records", f.health},
 		{"time bank", f.timeBank},
+		{"experience reports, training and commendation", f.upward},
 	}
 	for _, s := range steps {
 		if err := s.run(); err != nil {
