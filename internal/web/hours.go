@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html"
 	"math"
 	"net/http"
 	"strconv"
@@ -20,6 +21,7 @@ func (s *Server) routesHours(m *http.ServeMux) {
 	m.Handle("GET /volunteers/{id}/hours", s.auth(s.hoursPage))
 	m.Handle("POST /volunteers/{id}/hours/donations", s.auth(s.hoursDonate))
 	m.Handle("GET /volunteers/{id}/hours/certificate", s.auth(s.hoursCertificate))
+	m.Handle("GET /volunteers/{id}/hours/balance", s.auth(s.hoursBalance))
 	m.Handle("GET /hours/policy", s.auth(s.hoursPolicyPage))
 	m.Handle("POST /hours/policy", s.auth(s.hoursPolicySave))
 }
@@ -155,4 +157,21 @@ func (s *Server) hoursCertificate(w http.ResponseWriter, r *http.Request, p *pag
 	w.Header().Set("Cache-Control", "no-store")
 	w.Write(body)
 	return nil
+}
+
+// hoursBalance answers the balance as a link to the ledger: the fragment
+// the volunteer's page and form load in place of a typed number.
+func (s *Server) hoursBalance(w http.ResponseWriter, r *http.Request, p *page) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return care.ErrNotFound("志愿者 / volunteer")
+	}
+	acc, err := s.db.VolunteerHours(r.Context(), p.Actor, id, 1)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, err = w.Write([]byte(`<a href="/volunteers/` + strconv.FormatInt(id, 10) + `/hours" data-balance="` + strconv.Itoa(acc.Balance) + `">` +
+		html.EscapeString(hours.Format(acc.Balance)+" "+p.T("小时")+"（"+p.T("查看时长台账")+"）") + `</a>`))
+	return err
 }

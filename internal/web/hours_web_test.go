@@ -108,3 +108,26 @@ func TestHoursPolicyPage(t *testing.T) {
 		}
 	})
 }
+
+// TestVolunteerPageShowsBalance: the volunteer's page loads the ledger's
+// balance where the typed hours were.
+func TestVolunteerPageShowsBalance(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		f := storetest.Seed(t, db)
+		v := care.Volunteer{Name: "周敏", Phone: "13700000009", Kind: "neighbour", CommunityID: f.C1.ID, Capacity: 1, HoursTenths: 15}
+		if err := db.CreateVolunteer(context.Background(), f.Comm1, &v); err != nil {
+			t.Fatal(err)
+		}
+		b := newBrowser(t, newServer(t, db))
+		b.login("c1")
+		_, doc := b.get("/volunteers/" + itoa(v.ID))
+		src := doc.Find(`[hx-get$="/hours/balance"]`).AttrOr("hx-get", "")
+		if src == "" {
+			t.Fatal("the volunteer's page does not load the balance")
+		}
+		status, frag := b.get(src)
+		if status != 200 || frag.Find("[data-balance]").AttrOr("data-balance", "") != "90" || !strings.Contains(frag.Text(), "1.5") {
+			t.Fatalf("balance fragment: %d %q", status, frag.Text())
+		}
+	})
+}
