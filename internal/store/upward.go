@@ -239,15 +239,13 @@ func (db *DB) SaveExperience(ctx context.Context, a care.Actor, e *upward.Experi
 	})
 }
 
-// checkPhotos refuses photo ids that are repeated; the attachment store
-// (when present) decides whether the actor may attach them.
+// checkPhotos decides whether the actor may attach the photos. Until the
+// attachment store (issue 15, activities) can say whose a file is, no id
+// can be checked, so none is taken: an unchecked id could show another
+// community's file.
 func (db *DB) checkPhotos(_ context.Context, _ *sql.Tx, _ care.Actor, ids []int64) error {
-	seen := map[int64]bool{}
-	for _, id := range ids {
-		if id <= 0 || seen[id] {
-			return care.FieldErrors{"photo_ids": care.Msg{ZH: "照片编号有误或重复", EN: "a photo id is not valid or repeated"}}.Err()
-		}
-		seen[id] = true
+	if len(ids) > 0 {
+		return care.FieldErrors{"photo_ids": care.Msg{ZH: "照片要等附件库启用后才能添加", EN: "photos can be added once the attachment store is in place"}}.Err()
 	}
 	return nil
 }

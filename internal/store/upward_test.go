@@ -29,6 +29,9 @@ func TestExperienceReportFlow(t *testing.T) {
 				t.Fatalf("%s writes an experience report: %v", a.Role, err)
 			}
 		}
+		if err := db.SaveExperience(ctx, f.Comm1, &upward.Experience{Title: "t", Body: "b", Month: "2026-11", PhotoIDs: []int64{1}}); !hasField(err, "photo_ids") {
+			t.Fatalf("a photo no attachment store can vouch for: %v", err)
+		}
 		e := &upward.Experience{Title: "“一对一”结对让独居老人不再孤单", Body: "幸福社区组织低龄老人与独居老人结对，每日问候。", Month: "2026-11"}
 		if err := db.SaveExperience(ctx, f.Comm1, e); err != nil || e.ID == 0 || e.Status != upward.Draft || e.CommunityID != f.C1.ID {
 			t.Fatalf("save: %+v %v", e, err)
