@@ -238,3 +238,31 @@ func TestHoursDonation(t *testing.T) {
 		}
 	})
 }
+
+// TestHoursLedgerIsAppendOnly: the database itself refuses to change or
+// delete a ledger entry, on both databases; a migration-era opening entry
+// cannot be written twice for one volunteer.
+func TestHoursLedgerIsAppendOnly(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		f := storetest.Seed(t, db)
+		ctx := context.Background()
+		v := care.Volunteer{Name: "周敏", Phone: "13700000009", Kind: "neighbour", CommunityID: f.C1.ID, Capacity: 1, HoursTenths: 10}
+		if err := db.CreateVolunteer(ctx, f.Comm1, &v); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.RawExec("UPDATE hours_ledger SET minutes = 6000 WHERE volunteer_id = ?", v.ID); err == nil {
+			t.Fatal("a ledger entry was changed")
+		}
+		if err := db.RawExec("DELETE FROM hours_ledger WHERE volunteer_id = ?", v.ID); err == nil {
+			t.Fatal("a ledger entry was deleted")
+		}
+		err := db.RawExec(`INSERT INTO hours_ledger (street_id, community_id, volunteer_id, source, minutes, at, entered_by, entered_at)
+ VALUES (?, ?, ?, 'opening', 60, '2026-11-29T00:00:00.000Z', 'x', '2026-11-29T00:00:00.000Z')`, f.Street.ID, f.C1.ID, v.ID)
+		if err == nil {
+			t.Fatal("a second opening balance was stored")
+		}
+		if b, _ := balance(t, db, f.Comm1, v.ID); b != 60 {
+			t.Fatalf("balance %d, want 60", b)
+		}
+	})
+}
