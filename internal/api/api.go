@@ -79,6 +79,7 @@ func (s *Server) routes() {
 	s.routesHealth()
 	s.routesUpward()
 	s.routesHours()
+	s.routesRollout()
 	m.HandleFunc("GET /api/v1/openapi.yaml", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/yaml; charset=utf-8")
 		w.Write(openAPI)

@@ -25,6 +25,7 @@ import (
 	"carecircle/internal/notify"
 	"carecircle/internal/store"
 	"carecircle/internal/store/storetest"
+	"carecircle/internal/survey"
 	"carecircle/internal/training"
 	"carecircle/internal/upward"
 )
@@ -259,6 +260,11 @@ var families = map[string]family{
 	"reminder-templates": {registry, roles(rStation)},
 	// The escalation chain: the station sets it, its community staff read.
 	"escalation-policy": {registry, roles(rStation)},
+	// Rollout (issue 15 point 2): the station runs it, community staff
+	// write their plan, a street's viewer follows it.
+	"rollout": {roles(rStation, rCommunity, rViewer), registry},
+	// Needs surveys (issue 15 point 3): staff and named surveyor volunteers.
+	"surveys": {roles(rStation, rCommunity, rVolunteer), roles(rStation, rCommunity, rVolunteer)},
 	// Typical experience: community staff write and submit, the station
 	// reads, receives and returns (README "典型经验、上报与培训表彰").
 	"experiences": {registry, registry},
@@ -298,6 +304,23 @@ var matrixExceptions = map[string]map[string]string{
 	"PATCH /experiences/{id}":          {rStation: deny},
 	"GET /reports/{month}/submissions": {rViewer: deny},
 	"POST /reports/{month}/submission": {rStation: allow, rCommunity: allow},
+	// Rollout (issue 15 point 2): the station brings communities in,
+	// supervises and holds the exchange; community staff write their plan.
+	"POST /rollout/communities":  {rCommunity: deny},
+	"POST /rollout/supervisions": {rCommunity: deny},
+	"POST /rollout/meetings":     {rCommunity: deny},
+	// Surveys (issue 15 point 3): community staff review proposals and name
+	// surveyors; the fixture's volunteer is not named, so has no targets;
+	// registry staff read the history of needs; the list's approval is read
+	// by the street's station and viewer and community staff (their own),
+	// and set by the station only.
+	"POST /surveys/{id}/review":      {rStation: deny, rVolunteer: deny},
+	"GET /surveys/surveyors":         {rVolunteer: deny},
+	"PUT /surveys/surveyors":         {rStation: deny, rVolunteer: deny},
+	"GET /surveys/targets":           {rVolunteer: deny},
+	"GET /elders/{id}/need-history":  {rVolunteer: deny, rClinic: deny},
+	"GET /communities/{id}/approval": {rVolunteer: deny, rClinic: deny, rAdmin: deny},
+	"PUT /communities/{id}/approval": {rAdmin: deny},
 	// The time bank: a volunteer donates their own hours (issue 16 point 4).
 	"POST /volunteers/{id}/hours/donations": {rVolunteer: allow},
 }
@@ -370,6 +393,7 @@ type matrixWorld struct {
 	elder4                     care.Elder
 	pairing                    map[int64]int64 // elder -> pairing
 	record, caseOf, alert      map[int64]int64 // elder -> id
+	survey                     map[int64]int64 // elder -> a survey of the elder
 	spareUser                  int64
 	inbox                      map[string]string // username -> a message in their inbox
 	ownSession, foreignSession string
@@ -392,7 +416,7 @@ func newMatrixWorld(t *testing.T, db *store.DB, as string) *matrixWorld {
 		}
 	}
 	w := &matrixWorld{e: e, pairing: map[int64]int64{}, record: map[int64]int64{}, caseOf: map[int64]int64{}, alert: map[int64]int64{},
-		inbox: map[string]string{}}
+		inbox: map[string]string{}, survey: map[int64]int64{}}
 	st2 := care.Street{Name: "长乐街道", District: "秦淮区", City: "南京市"}
 	must(db.CreateStreet(ctx, f.Admin, &st2))
 	w.station2 = care.Actor{Role: care.RoleStation, StreetID: st2.ID, Username: "station2"}
@@ -446,6 +470,18 @@ func newMatrixWorld(t *testing.T, db *store.DB, as string) *matrixWorld {
 			t.Fatalf("elder %d lacks a pairing, record, case or alert: %d %d %d %d", id, w.pairing[id], w.record[id], w.caseOf[id], w.alert[id])
 		}
 	}
+	// A survey of elder 1 by the volunteer (named, then un-named, so the
+	// fixture's volunteer has no targets), of elder 3 and of elder 4.
+	must(db.NameSurveyor(ctx, f.Comm1, f.Vol1.ID, true))
+	for _, p := range []struct {
+		a     care.Actor
+		elder int64
+	}{{f.Volunteer, f.Elder1.ID}, {f.Comm2, f.Elder3.ID}, {w.station2, w.elder4.ID}} {
+		sv := &store.Survey{ElderID: p.elder, Answers: survey.Answers{LivingSituation: "with_family", SelfCare: "partial", Needs: []survey.Need{{Kind: "life"}}}}
+		must(db.SubmitSurvey(ctx, p.a, sv))
+		w.survey[p.elder] = sv.ID
+	}
+	must(db.NameSurveyor(ctx, f.Comm1, f.Vol1.ID, false))
 	spare := &care.User{Username: "spare", Role: care.RoleCommunity, StreetID: f.Street.ID, CommunityID: f.C1.ID}
 	must(db.CreateUser(ctx, f.Admin, spare, storetest.Password))
 	w.spareUser = spare.ID
@@ -558,7 +594,7 @@ func (w *matrixWorld) callerOf(role string) caller {
 		"elders": s(f.Elder1.ID), "volunteers": s(f.Vol1.ID), "communities": s(f.C1.ID), "clinics": s(f.Clinic.ID),
 		"services": s(w.record[f.Elder1.ID]), "cases": s(w.caseOf[f.Elder1.ID]), "pairings": s(w.pairing[f.Elder1.ID]),
 		"alerts": s(w.alert[f.Elder1.ID]), "users": s(w.spareUser), "sessions": w.ownSession,
-		"inbox": w.inbox[usernameOf(f, role)], "experiences": s(w.experience[0]), "trainings": s(w.training[0]),
+		"inbox": w.inbox[usernameOf(f, role)], "experiences": s(w.experience[0]), "trainings": s(w.training[0]), "surveys": s(w.survey[f.Elder1.ID]),
 	}, foreign: map[string][]string{"sessions": {w.foreignSession}, "inbox": {w.inbox[f.Comm2.Username]}},
 		markers: []string{inboxText(f.Comm2.Username)}}
 	var foreignElders, foreignVols []int64
@@ -605,6 +641,11 @@ func (w *matrixWorld) callerOf(role string) caller {
 		}
 	}
 	c.foreign["services"], c.foreign["cases"], c.foreign["pairings"], c.foreign["alerts"] = objects(fe)
+	for _, e := range fe {
+		if id := w.survey[e]; id != 0 {
+			c.foreign["surveys"] = append(c.foreign["surveys"], s(id))
+		}
+	}
 	switch role {
 	case rStation:
 		c.foreign["experiences"], c.foreign["trainings"] = []string{s(w.experience[2])}, []string{s(w.training[2])}
@@ -672,7 +713,7 @@ func classify(rt apiRoute, role string) (string, bool) {
 }
 
 // idKinds are the kinds callerOf has objects of.
-var idKinds = []string{"elders", "volunteers", "communities", "clinics", "services", "cases", "pairings", "alerts", "users", "sessions", "inbox", "experiences", "trainings"}
+var idKinds = []string{"elders", "volunteers", "communities", "clinics", "services", "cases", "pairings", "alerts", "users", "sessions", "inbox", "experiences", "trainings", "surveys"}
 
 // inboxText is the text of the matrix's message to username: the one to
 // community 2 is a marker no one else may be shown.

@@ -117,6 +117,11 @@ func (db *DB) profile(ctx context.Context, q querier, elderID int64) (survey.Pro
 // from the record become the proposal; when none does the survey is kept
 // as agreeing with the record (it still counts as surveyed).
 func (db *DB) SubmitSurvey(ctx context.Context, a care.Actor, s *Survey) error {
+	switch a.Role {
+	case care.RoleStation, care.RoleCommunity, care.RoleVolunteer:
+	default:
+		return care.ErrForbidden()
+	}
 	if s.Kind == "" {
 		s.Kind = survey.KindSurvey
 	}
