@@ -131,3 +131,42 @@ func TestClinicWorklistByCommunity(t *testing.T) {
 		}
 	})
 }
+
+// TestClinicComplianceTable: clinic staff's GET /compliance is their own
+// standards for their elders, by community; nothing of the volunteers'.
+func TestClinicComplianceTable(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		e := setup(t, db)
+		withTracker(t, e)
+		f := e.f
+		// A volunteer's greeting and the clinic's call: the table has a
+		// past to judge, of two roles.
+		elder := "/api/v1/elders/" + itoa(f.Elder1.ID)
+		if s, out := e.call(t, "POST", elder+"/services", "volunteer", map[string]any{"kind": "life", "type": "greeting", "at": "2026-11-29T08:00:00+08:00"}); s != 201 {
+			t.Fatalf("greeting: %d %v", s, out)
+		}
+		if s, out := e.call(t, "POST", elder+"/services", "clinic", map[string]any{"kind": "health", "type": "health_inquiry", "at": "2026-11-29T09:00:00+08:00"}); s != 201 {
+			t.Fatalf("the clinic's call: %d %v", s, out)
+		}
+		if _, out := e.call(t, "GET", "/api/v1/compliance?month=2026-11", "station", nil); len(out["rows"].([]any)) <= 2 {
+			t.Fatalf("the station's table has every role: %v", out)
+		}
+		s, out := e.call(t, "GET", "/api/v1/compliance?month=2026-11", "clinic", nil)
+		rows, _ := out["rows"].([]any)
+		if s != 200 || len(rows) != 2 {
+			t.Fatalf("the clinic's table: %d %v", s, out)
+		}
+		for _, r := range rows {
+			row := r.(map[string]any)
+			if row["role"] != "clinic" || row["community_id"] != float64(f.C1.ID) {
+				t.Fatalf("a row not the clinic's: %v", row)
+			}
+		}
+		if s, out := e.call(t, "GET", "/api/v1/compliance?month=2026-11&community_id="+itoa(f.C2.ID), "clinic", nil); s != 200 || len(out["rows"].([]any)) != 0 {
+			t.Fatalf("community 2 has no elder of the clinic: %d %v", s, out)
+		}
+		if s, _ := e.call(t, "GET", "/api/v1/compliance?month=2026-11&community_id=99999", "clinic", nil); s != 404 {
+			t.Fatalf("an unknown community: %d", s)
+		}
+	})
+}

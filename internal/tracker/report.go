@@ -169,6 +169,17 @@ func (st *street) table(first, last string, now time.Time) ([]TableRow, error) {
 	if e := st.tables[cacheKey]; e != nil && e.version == st.version && now.Sub(e.at) < st.t.cfg.TableTTL && !now.Before(e.at) {
 		return e.rows, nil
 	}
+	rows, err := st.aggregate(st.keys(0, nil), first, last, now)
+	if err != nil {
+		return nil, err
+	}
+	st.tables[cacheKey] = &tableEntry{version: st.version, at: now, rows: rows}
+	return rows, nil
+}
+
+// aggregate counts the outcomes of the pairings keys in the months first
+// to last by community, role and standard.
+func (st *street) aggregate(keys []string, first, last string, now time.Time) ([]TableRow, error) {
 	from, _, err := ParseMonth(first)
 	if err != nil {
 		return nil, err
@@ -184,7 +195,7 @@ func (st *street) table(first, last string, now time.Time) ([]TableRow, error) {
 	}
 	idx := map[key]int{}
 	var rows []TableRow
-	err = st.eachStatus(st.keys(0, nil), from, until, now, func(s compliance.Status) {
+	err = st.eachStatus(keys, from, until, now, func(s compliance.Status) {
 		p := st.pairings[s.Pairing]
 		k := key{st.elders[p.ElderID].CommunityID, p.Role, s.Standard}
 		i, ok := idx[k]
@@ -202,7 +213,6 @@ func (st *street) table(first, last string, now time.Time) ([]TableRow, error) {
 		return cmp.Or(cmp.Compare(a.CommunityID, b.CommunityID), cmp.Compare(slices.Index(Roles, a.Role), slices.Index(Roles, b.Role)),
 			cmp.Compare(st.codeIndex(a.Standard), st.codeIndex(b.Standard)))
 	})
-	st.tables[cacheKey] = &tableEntry{version: st.version, at: now, rows: rows}
 	return rows, nil
 }
 
@@ -236,6 +246,9 @@ func (t *Tracker) Table(ctx context.Context, a care.Actor, month string, communi
 // PeriodTable is the compliance table of the months first to last (a
 // quarter's report): each period in force during them counted once.
 func (t *Tracker) PeriodTable(ctx context.Context, a care.Actor, first, last string, community int64) ([]TableRow, error) {
+	if a.Role == care.RoleClinic {
+		return t.clinicTable(ctx, a, first, last, community)
+	}
 	streetID, community, err := t.scope(ctx, a, community)
 	if err != nil {
 		return nil, err
