@@ -127,18 +127,35 @@ func (db *DB) rebookAmended(ctx context.Context, tx ledgerTx, a care.Actor, am *
 			want = hours.Minutes(orig.at, orig.end, am.Kind, am.Type, p)
 		}
 	}
-	if int64(want) == held {
+	// The credit is dated when the service happened: a record moved to
+	// another time is re-booked at its new time (the certificate's period).
+	heldAt := orig.at
+	if held != 0 {
+		var s string
+		if err := tx.QueryRowContext(ctx, db.q(`SELECT at FROM hours_ledger WHERE record_id = ? AND source = 'service' ORDER BY id DESC LIMIT 1`),
+			orig.id).Scan(&s); err != nil {
+			return err
+		}
+		heldAt = parseStamp(s)
+	}
+	at := heldAt
+	if s, ok := am.Changes["at"].(string); ok {
+		if t, err := time.Parse(time.RFC3339, s); err == nil {
+			at = t
+		}
+	}
+	if int64(want) == held && at.Equal(heldAt) {
 		return nil
 	}
 	if held != 0 {
 		if err := db.ledgerInsert(ctx, tx, ledgerEntry{street: street, community: community, volunteer: orig.volunteerID,
-			source: hours.SourceReversal, minutes: -int(held), at: orig.at, record: orig.id, amendment: am.ID, by: am.EnteredBy, when: am.EnteredAt}); err != nil {
+			source: hours.SourceReversal, minutes: -int(held), at: heldAt, record: orig.id, amendment: am.ID, by: am.EnteredBy, when: am.EnteredAt}); err != nil {
 			return err
 		}
 	}
 	if want > 0 {
 		return db.ledgerInsert(ctx, tx, ledgerEntry{street: street, community: community, volunteer: orig.volunteerID,
-			source: hours.SourceService, minutes: want, at: orig.at, record: orig.id, amendment: am.ID, group: hoursGroupKey(am),
+			source: hours.SourceService, minutes: want, at: at, record: orig.id, amendment: am.ID, group: hoursGroupKey(am),
 			by: am.EnteredBy, when: am.EnteredAt})
 	}
 	return nil

@@ -125,13 +125,22 @@ func TestHoursRecordedRule(t *testing.T) {
 		if b, _ := balance(t, db, f.Volunteer, f.Vol1.ID); b != 5 {
 			t.Fatalf("balance %d, want the street's 5-minute greeting", b)
 		}
-		// Corrected to shopping (60 minutes standard): -5, then +60.
-		if _, err := db.AddAmendment(ctx, f.Volunteer, g.ID, "其实是买菜", map[string]any{"type": "shopping"}); err != nil {
+		// Moved to the day before: the same credit, re-dated (reversal and
+		// credit), so the certificate of a period counts it where it happened.
+		if _, err := db.AddAmendment(ctx, f.Volunteer, g.ID, "记错日期", map[string]any{"at": "2026-11-28T08:00:00+08:00"}); err != nil {
 			t.Fatal(err)
 		}
 		_, acc := balance(t, db, f.Volunteer, f.Vol1.ID)
-		if acc.Balance != 60 || acc.TotalEntries != 3 {
-			t.Fatalf("after a type correction: %d in %d entries, want 60 in 3", acc.Balance, acc.TotalEntries)
+		if acc.Balance != 5 || acc.TotalEntries != 3 || !acc.Entries[0].At.Equal(time.Date(2026, 11, 28, 8, 0, 0, 0, db.Loc)) {
+			t.Fatalf("after moving: %d in %d entries, newest %+v", acc.Balance, acc.TotalEntries, acc.Entries[0])
+		}
+		// Corrected to shopping (60 minutes standard): -5, then +60, at the moved time.
+		if _, err := db.AddAmendment(ctx, f.Volunteer, g.ID, "其实是买菜", map[string]any{"type": "shopping"}); err != nil {
+			t.Fatal(err)
+		}
+		_, acc = balance(t, db, f.Volunteer, f.Vol1.ID)
+		if acc.Balance != 60 || acc.TotalEntries != 5 || !acc.Entries[0].At.Equal(time.Date(2026, 11, 28, 8, 0, 0, 0, db.Loc)) {
+			t.Fatalf("after a type correction: %d in %d entries, want 60 in 5 at the moved time", acc.Balance, acc.TotalEntries)
 		}
 		// A record without a volunteer (the committee's) credits nobody.
 		org := &care.ServiceRecord{ElderID: f.Elder1.ID, Kind: "spirit", Type: "chat", At: time.Date(2026, 11, 28, 8, 0, 0, 0, db.Loc), Source: "paper"}
