@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"carecircle/internal/care"
+	"carecircle/internal/notify"
 	"carecircle/internal/upward"
 )
 
@@ -287,6 +288,10 @@ func (db *DB) MoveExperience(ctx context.Context, a care.Actor, id int64, to, re
 		}
 		e.Status = to
 		out = e
+		if err := db.noticeUpward(ctx, tx, to, e.StreetID, e.CommunityID, []any{"experience", id, to},
+			upwardText("典型经验《"+e.Title+"》", e.Community, to, reason)); err != nil {
+			return err
+		}
 		return db.audit(ctx, tx, a, "experience_"+to, "experience_report", id, map[string]string{"status": before.Status}, map[string]string{"status": to, "reason": reason})
 	})
 	return out, err
@@ -406,7 +411,8 @@ func (db *DB) MoveSubmission(ctx context.Context, a care.Actor, communityID int6
 			return care.ErrNotFound("社区 / community")
 		}
 		var street int64
-		if err := tx.QueryRowContext(ctx, db.q("SELECT street_id FROM communities WHERE id = ?"), communityID).Scan(&street); err != nil {
+		var name string
+		if err := tx.QueryRowContext(ctx, db.q("SELECT street_id, name FROM communities WHERE id = ?"), communityID).Scan(&street, &name); err != nil {
 			return err
 		}
 		var from string
@@ -435,6 +441,10 @@ func (db *DB) MoveSubmission(ctx context.Context, a care.Actor, communityID int6
 		if err != nil {
 			return err
 		}
+		if err := db.noticeUpward(ctx, tx, to, street, communityID, []any{"report", communityID, month, to},
+			upwardText(month[:4]+"年"+strings.TrimPrefix(month[5:], "0")+"月的月报", name, to, reason)); err != nil {
+			return err
+		}
 		if err := db.audit(ctx, tx, a, "report_"+to, "community", communityID, map[string]string{"month": month, "status": from},
 			map[string]string{"month": month, "status": to, "reason": reason}); err != nil {
 			return err
@@ -449,4 +459,42 @@ func (db *DB) MoveSubmission(ctx context.Context, a care.Actor, communityID int6
 		out = &list[0]
 	}
 	return out, err
+}
+
+// noticeUpward tells the other side of a step in its inbox, in the step's
+// transaction: a submission goes to the street's station staff, a receipt
+// or a return to the community's staff.
+func (db *DB) noticeUpward(ctx context.Context, tx *sql.Tx, to string, streetID, communityID int64, event []any, text string) error {
+	var users []care.User
+	var err error
+	if to == upward.Submitted {
+		users, err = db.queryUsers(ctx, tx, `role = ? AND street_id = ? AND disabled = ?`, care.RoleStation, streetID, false)
+	} else {
+		users, err = db.staffOf(ctx, tx, communityID)
+	}
+	if err != nil {
+		return err
+	}
+	var msgs []notify.Message
+	for _, u := range users {
+		name := u.DisplayName
+		if name == "" {
+			name = u.Username
+		}
+		msgs = append(msgs, notify.Message{ID: notify.EventID(append(event, "at", db.now(), "user", u.ID)...),
+			Kind: notify.KindNotice, Channel: notify.ChannelInbox, To: notify.Recipient{UserID: u.ID, Name: name}, Text: text, CreatedAt: db.Now()})
+	}
+	return db.enqueueTx(ctx, tx, msgs...)
+}
+
+// upwardText is the inbox line of a step: what moved, and the reason of a
+// return.
+func upwardText(what, community, to, reason string) string {
+	switch to {
+	case upward.Submitted:
+		return community + "上报了" + what
+	case upward.Received:
+		return "街道已接收" + what
+	}
+	return "街道退回了" + what + "，原因：" + reason
 }

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"carecircle/internal/care"
@@ -143,6 +144,22 @@ func TestReportSubmission(t *testing.T) {
 		}
 		if s, err = db.MoveSubmission(ctx, f.Station, f.C1.ID, "2026-10", upward.Returned, "服务次数与服务卡不符"); err != nil || s.Status != upward.Returned || s.Reason == "" {
 			t.Fatalf("return: %+v %v", s, err)
+		}
+		// Each step is in the other side's inbox: the submission the station's, the return the community's.
+		inboxHas := func(a care.Actor, text string) bool {
+			items, _, err := db.Inbox(ctx, a, 50)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range items {
+				if strings.Contains(m.Text, text) {
+					return true
+				}
+			}
+			return false
+		}
+		if !inboxHas(f.Station, "幸福社区上报了2026年10月的月报") || !inboxHas(f.Comm1, "服务次数与服务卡不符") || inboxHas(f.Comm2, "月报") {
+			t.Fatal("the steps are not in the right inboxes")
 		}
 		if s, err = db.MoveSubmission(ctx, f.Comm1, 0, "2026-10", upward.Submitted, ""); err != nil || s.Status != upward.Submitted || s.Reason != "" {
 			t.Fatalf("submit again: %+v %v", s, err)
