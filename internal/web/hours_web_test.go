@@ -131,3 +131,30 @@ func TestVolunteerPageShowsBalance(t *testing.T) {
 		}
 	})
 }
+
+// TestHoursPagesInEnglish: the ledger, the rule and the certificate speak
+// English when the user chose it.
+func TestHoursPagesInEnglish(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		f := storetest.Seed(t, db)
+		srv := newServer(t, db)
+		for _, c := range []struct{ who, path, want string }{
+			{"v1", "/hours", "Time bank balance"},
+			{"station", "/hours/policy", "Which records earn hours"},
+			{"c1", "/volunteers/" + itoa(f.Vol1.ID) + "/hours/certificate?period=2026-Q4", "Certificate of volunteer service hours"},
+		} {
+			b := newBrowser(t, srv)
+			b.login(c.who)
+			start := "/volunteers"
+			if c.who == "v1" {
+				start = "/hours"
+			}
+			_, doc := b.get(start)
+			b.post("/prefs", url.Values{"lang": {"en"}, "csrf": {csrfOf(doc)}})
+			status, doc := b.get(c.path)
+			if status != 200 || !strings.Contains(doc.Text(), c.want) || strings.Contains(doc.Find("h1").Text(), "时长") {
+				t.Errorf("%s %s in English: %d %q", c.who, c.path, status, doc.Find("h1").Text())
+			}
+		}
+	})
+}
