@@ -35,11 +35,11 @@ const (
 
 // Sources lists the entry sources with their labels.
 var Sources = []care.Choice{
-	{SourceService, care.Msg{ZH: "上门服务", EN: "service"}},
-	{SourceReversal, care.Msg{ZH: "更正冲减", EN: "reversed by a correction"}},
-	{SourceOpening, care.Msg{ZH: "期初时长（原登记）", EN: "opening balance (from the register)"}},
-	{SourceDonation, care.Msg{ZH: "时间银行捐赠", EN: "time bank donation"}},
-	{SourceActivity, care.Msg{ZH: "参加活动", EN: "activity attendance"}},
+	{Code: SourceService, Label: care.Msg{ZH: "上门服务", EN: "service"}},
+	{Code: SourceReversal, Label: care.Msg{ZH: "更正冲减", EN: "reversed by a correction"}},
+	{Code: SourceOpening, Label: care.Msg{ZH: "期初时长（原登记）", EN: "opening balance (from the register)"}},
+	{Code: SourceDonation, Label: care.Msg{ZH: "时间银行捐赠", EN: "time bank donation"}},
+	{Code: SourceActivity, Label: care.Msg{ZH: "参加活动", EN: "activity attendance"}},
 }
 
 // Earning rules a street chooses between.
@@ -54,8 +54,8 @@ const (
 
 // EarnRules lists the rules with their labels.
 var EarnRules = []care.Choice{
-	{EarnConfirmed, care.Msg{ZH: "仅核验或工作人员确认的记录计时", EN: "only verified or staff-confirmed records earn"}},
-	{EarnRecorded, care.Msg{ZH: "所有服务记录计时", EN: "every record earns"}},
+	{Code: EarnConfirmed, Label: care.Msg{ZH: "仅核验或工作人员确认的记录计时", EN: "only verified or staff-confirmed records earn"}},
+	{Code: EarnRecorded, Label: care.Msg{ZH: "所有服务记录计时", EN: "every record earns"}},
 }
 
 // MaxStandardMinutes bounds a standard duration (the longest service).
