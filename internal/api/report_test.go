@@ -107,7 +107,7 @@ func TestReportEndpoint(t *testing.T) {
 		a1, _ := x.GetCellValue(sheets[0], "A1")
 		b4, _ := x.GetCellValue(sheets[0], "B4")
 		typ, _ := x.GetCellType(sheets[0], "B4")
-		if len(sheets) != 7 || !strings.Contains(a1, f.Street.Name) || !strings.Contains(a1, "2026年11月") ||
+		if len(sheets) != 9 || !strings.Contains(a1, f.Street.Name) || !strings.Contains(a1, "2026年11月") ||
 			b4 != "2" || typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString {
 			t.Fatalf("workbook: %v %q %q %v", sheets, a1, b4, typ)
 		}
@@ -177,7 +177,7 @@ func TestReportEndpointErrors(t *testing.T) {
 		// not in it.
 		status, body := e.call(t, "GET", reportURL("period", "2026-11"), "station", nil)
 		tables, _ := body["tables"].([]any)
-		if status != 200 || len(tables) != 7 || !strings.Contains(tables[3].(map[string]any)["note"].(string), "未含达标情况") {
+		if status != 200 || len(tables) != 9 || !strings.Contains(tables[3].(map[string]any)["note"].(string), "未含达标情况") {
 			t.Fatalf("no tracker: %d %v", status, body)
 		}
 	})
