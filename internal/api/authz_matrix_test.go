@@ -299,6 +299,9 @@ var matrixExceptions = map[string]map[string]string{
 	"POST /elders/{id}/health/measurements": {rStation: deny, rCommunity: deny, rClinic: allow},
 	"GET /elders/{id}/callouts":             {rVolunteer: deny},
 	"POST /elders/{id}/callouts":            {rClinic: allow},
+	// Clinic staff's compliance table is their clinic's own standards for
+	// their elders (issue 16 point 2).
+	"GET /compliance": {rClinic: allow},
 	// Only community staff write experience reports; only they submit a month's report, only the station receives it.
 	"POST /experiences":                {rStation: deny},
 	"PATCH /experiences/{id}":          {rStation: deny},
