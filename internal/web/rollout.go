@@ -42,7 +42,9 @@ type rolloutData struct {
 }
 
 // PhaseLabel names a phase in lang.
-func (rolloutData) PhaseLabel(code, lang string) string { return care.Label(rollout.Phases, code, lang) }
+func (rolloutData) PhaseLabel(code, lang string) string {
+	return care.Label(rollout.Phases, code, lang)
+}
 
 // Step is the phase's position (1 to 5 for the joined phases).
 func (rolloutData) Step(code string) int { return rollout.PhaseIndex(code) }

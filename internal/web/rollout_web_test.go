@@ -29,7 +29,7 @@ func TestSurveyOnThePhoneReviewAndApproval(t *testing.T) {
 		v1 := newBrowser(t, srv)
 		vcsrf := v1.login("v1")
 		_, doc := v1.get("/surveys")
-		link := doc.Find(`#targets li[data-elder="` + itoa(f.Elder1.ID) + `"] a`).AttrOr("href", "")
+		link := doc.Find(`#targets li[data-elder="`+itoa(f.Elder1.ID)+`"] a`).AttrOr("href", "")
 		if link == "" {
 			t.Fatalf("the surveyor's list: %q", doc.Find("#targets").Text())
 		}

@@ -24,7 +24,9 @@ type surveysData struct {
 func (surveysData) FieldLabel(code, lang string) string { return care.Label(survey.Fields, code, lang) }
 
 // StatusLabel names a proposal status in lang.
-func (surveysData) StatusLabel(code, lang string) string { return care.Label(survey.Statuses, code, lang) }
+func (surveysData) StatusLabel(code, lang string) string {
+	return care.Label(survey.Statuses, code, lang)
+}
 
 // Proposed shows what a survey proposes for field, in lang.
 func (surveysData) Proposed(s store.Survey, field, lang string) string {
