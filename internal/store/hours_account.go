@@ -163,6 +163,10 @@ func (db *DB) GetHoursCertificate(ctx context.Context, a care.Actor, volunteerID
 		return nil, err
 	}
 	c := &HoursCertificate{VolunteerID: v.ID, Name: v.Name, Kind: v.Kind, Period: p, ByKind: map[string]int{}, IssuedBy: a.Username, IssuedAt: db.Now()}
+	// The certificate names who issued it by display name (issue 14 point 5).
+	if err := db.read.QueryRowContext(ctx, db.q(`SELECT display_name FROM users WHERE username = ? AND display_name <> ''`), a.Username).Scan(&c.IssuedBy); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
 	if err := db.read.QueryRowContext(ctx, db.q(`SELECT c.name, s.name FROM communities c JOIN streets s ON s.id = c.street_id WHERE c.id = ?`),
 		v.CommunityID).Scan(&c.Community, &c.Street); err != nil {
 		return nil, err
