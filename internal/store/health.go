@@ -10,6 +10,7 @@ import (
 
 	"carecircle/internal/care"
 	"carecircle/internal/health"
+	"carecircle/internal/notify"
 )
 
 // The clinic's structured health record (issue 16 point 2). Who reads what
@@ -270,9 +271,38 @@ func (db *DB) AddCallout(ctx context.Context, a care.Actor, c *health.Callout) e
 			db.vault.SealText(c.Note), stamp(c.CreatedAt), a.Username).Scan(&c.ID); err != nil {
 			return err
 		}
-		return db.audit(ctx, tx, a, "add_callout", "elder", c.ElderID, nil, map[string]any{"id": c.ID, "called_at": stamp(c.CalledAt),
-			"arrived_at": arrived, "outcome": c.Outcome, "note": db.vault.SealText(c.Note)})
+		if err := db.audit(ctx, tx, a, "add_callout", "elder", c.ElderID, nil, map[string]any{"id": c.ID, "called_at": stamp(c.CalledAt),
+			"arrived_at": arrived, "outcome": c.Outcome, "note": db.vault.SealText(c.Note)}); err != nil {
+			return err
+		}
+		if a.Role == care.RoleClinic || e.ClinicID == nil {
+			return nil
+		}
+		return db.tellClinic(ctx, tx, *e.ClinicID, e, c, a)
 	})
+}
+
+// tellClinic tells the clinic's staff (in the app) that station or
+// community staff logged a call-out of one of its elders: the clinic keeps
+// the record and may not have heard. The message names no health facts
+// (the outbox is not sealed); the record is on the elder's health page.
+func (db *DB) tellClinic(ctx context.Context, tx *sql.Tx, clinicID int64, e *care.Elder, c *health.Callout, a care.Actor) error {
+	users, err := db.queryUsers(ctx, tx, `role = ? AND clinic_id = ? AND disabled = ?`, care.RoleClinic, clinicID, false)
+	if err != nil {
+		return err
+	}
+	text := e.Name + " 的一次随叫随到（" + c.CalledAt.In(db.Loc).Format("01-02 15:04") + "，" + c.Caller + "呼叫）由 " + a.Username +
+		" 代为记录，请在健康档案中核对。"
+	var msgs []notify.Message
+	for _, u := range users {
+		name := u.DisplayName
+		if name == "" {
+			name = u.Username
+		}
+		msgs = append(msgs, notify.Message{ID: notify.EventID("callout", c.ID, "user", u.ID), Kind: notify.KindNotice,
+			Channel: notify.ChannelInbox, To: notify.Recipient{UserID: u.ID, Name: name}, Text: text, ElderID: e.ID, CreatedAt: db.Now()})
+	}
+	return db.enqueueTx(ctx, tx, msgs...)
 }
 
 const calloutColumns = "k.id, k.elder_id, k.called_at, k.caller, k.arrived_at, k.outcome, k.note, k.created_at, k.created_by"

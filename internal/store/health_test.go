@@ -201,6 +201,12 @@ func TestCallouts(t *testing.T) {
 		if err := db.AddCallout(ctx, f.Comm1, c2); err != nil {
 			t.Fatal(err)
 		}
+		// The clinic is told of the call the community logged (not of its
+		// own), in the app, with no health facts.
+		inbox, unread, err := db.Inbox(ctx, f.ClinicA, 10)
+		if err != nil || len(inbox) != 1 || unread != 1 || inbox[0].ElderID != id || !strings.Contains(inbox[0].Text, f.Elder1.Name) || !strings.Contains(inbox[0].Text, "c1") {
+			t.Fatalf("the clinic's inbox: %+v %d %v", inbox, unread, err)
+		}
 		list, err := db.Callouts(ctx, f.ClinicA, id)
 		if err != nil || len(list) != 2 || list[0].ID != c2.ID || list[1].Note != c1.Note || list[1].Minutes() != 25 {
 			t.Fatalf("the clinic's list: %+v %v", list, err)
