@@ -290,11 +290,17 @@ func (s *Server) reportSubmission(w http.ResponseWriter, r *http.Request, p *pag
 	return s.reportPage(w, r, p)
 }
 
+// volunteerOption is a volunteer to tick as an attendee.
+type volunteerOption struct {
+	ID              int64
+	Name, Community string
+}
+
 type trainingsData struct {
 	Items       []training.Session
 	Form        training.Session
 	AttendeeSet map[int64]bool
-	Volunteers  []care.Volunteer
+	Volunteers  []volunteerOption
 	Communities []care.Community
 	Station     bool
 	Today       string
@@ -330,8 +336,20 @@ func (s *Server) showTrainings(w http.ResponseWriter, r *http.Request, p *page, 
 	if d.Communities, err = s.db.Communities(ctx, p.Actor); err != nil {
 		return err
 	}
-	if d.Volunteers, _, err = s.db.ListVolunteers(ctx, p.Actor, store.VolunteerFilter{Status: "active", Limit: 500}); err != nil {
+	vols, _, err := s.db.ListVolunteers(ctx, p.Actor, store.VolunteerFilter{Status: "active", Limit: 500})
+	if err != nil {
 		return err
+	}
+	names := map[int64]string{}
+	for _, c := range d.Communities {
+		names[c.ID] = c.Name
+	}
+	for _, v := range vols {
+		o := volunteerOption{ID: v.ID, Name: v.Name}
+		if d.Station { // the station ticks across its communities
+			o.Community = names[v.CommunityID]
+		}
+		d.Volunteers = append(d.Volunteers, o)
 	}
 	if form != nil {
 		d.Form = *form

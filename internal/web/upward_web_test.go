@@ -132,7 +132,6 @@ func TestTrainingAndCommendationPages(t *testing.T) {
 	})
 }
 
-
 // TestUpwardPagesInEnglish: the new pages and forms speak English when
 // chosen (only the users' own text stays Chinese).
 func TestUpwardPagesInEnglish(t *testing.T) {
