@@ -37,6 +37,10 @@ type hoursData struct {
 	Staff   bool
 	Year    int
 	Typed   map[string]string
+	// Receivers named for the donation form: a volunteer's paired elders,
+	// staff's volunteers; the other kind of receiver is given by number.
+	Elders     []care.Choice
+	Volunteers []care.Choice
 }
 
 // HoursOf shows minutes as hours with one decimal.
@@ -80,11 +84,33 @@ func (s *Server) showHours(w http.ResponseWriter, r *http.Request, p *page, id i
 		return err
 	}
 	own := p.Actor.Role == care.RoleVolunteer && p.Actor.VolunteerID == id
+	var elders, vols []care.Choice
+	switch {
+	case own:
+		list, _, err := s.db.ListElders(r.Context(), p.Actor, store.ElderFilter{Status: "active", Limit: 50})
+		if err != nil {
+			return err
+		}
+		for _, e := range list {
+			elders = append(elders, care.Choice{Code: strconv.FormatInt(e.ID, 10), Label: care.Msg{ZH: e.Name, EN: e.Name}})
+		}
+	case p.Actor.Role == care.RoleCommunity || p.Actor.Role == care.RoleStation:
+		list, _, err := s.db.ListVolunteers(r.Context(), p.Actor, store.VolunteerFilter{Status: "active", Limit: 500})
+		if err != nil {
+			return err
+		}
+		for _, v := range list {
+			if v.ID != id {
+				vols = append(vols, care.Choice{Code: strconv.FormatInt(v.ID, 10), Label: care.Msg{ZH: v.Name, EN: v.Name}})
+			}
+		}
+	}
 	if r.URL.Query().Get("donated") == "1" {
 		p.Flash = p.T("已捐赠")
 	}
 	p.Title, p.Data = p.T("服务时长")+" · "+acc.Name, hoursData{Account: acc, Own: own,
-		Staff: p.Actor.Role == care.RoleCommunity || p.Actor.Role == care.RoleStation, Year: s.db.Now().In(s.db.Loc).Year(), Typed: typed}
+		Staff: p.Actor.Role == care.RoleCommunity || p.Actor.Role == care.RoleStation, Year: s.db.Now().In(s.db.Loc).Year(), Typed: typed,
+		Elders: elders, Volunteers: vols}
 	if own {
 		p.Active = "hours"
 	} else {

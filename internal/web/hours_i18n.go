@@ -34,6 +34,8 @@ var englishHours = map[string]string{
 	"可把时长捐给本街道的另一位志愿者，或存入一位老人的将来照护账户；不能超过余额。": "Hours can be donated to another volunteer of the street, or to an elder's future-care account; never more than the balance.",
 	"捐赠小时数":          "Hours to donate",
 	"受赠志愿者编号":        "Receiving volunteer's number",
+	"受赠志愿者":          "Receiving volunteer",
+	"或：存入老人的将来照护":    "Or: to an elder's future care",
 	"或：受赠老人编号（将来照护）": "Or: receiving elder's number (future care)",
 	"捐赠":     "Donate",
 	"已捐赠":    "Donated",

@@ -46,7 +46,11 @@ func TestHoursPages(t *testing.T) {
 		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(doc.Find(`[data-field=hours]`).Text(), "余额") {
 			t.Fatalf("beyond the balance: %d %q", resp.StatusCode, doc.Find(`[data-field=hours]`).Text())
 		}
-		resp, _ = vol.post(action, url.Values{"csrf": {csrfOf(doc)}, "hours": {"0.5"}, "to_elder_id": {itoa(f.Elder3.ID)}})
+		// The volunteer's paired elders are named in the form.
+		if doc.Find(`select[name=to_elder_id] option[value="` + itoa(f.Elder1.ID) + `"]`).Text() != f.Elder1.Name {
+			t.Fatal("the donation form does not name the volunteer's elder")
+		}
+		resp, _ = vol.post(action, url.Values{"csrf": {csrfOf(doc)}, "hours": {"0.5"}, "to_elder_id": {itoa(f.Elder1.ID)}})
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("donation: %d", resp.StatusCode)
 		}
@@ -61,6 +65,18 @@ func TestHoursPages(t *testing.T) {
 		status, doc = staff.get("/volunteers/" + itoa(f.Vol1.ID) + "/hours/certificate?period=2026")
 		if status != 200 || !strings.Contains(doc.Text(), "志愿服务时长证明") || !strings.Contains(doc.Find(".total").Text(), "2.0") {
 			t.Fatalf("certificate: %d %q", status, doc.Text())
+		}
+		// Staff's form names the volunteers they see besides the giver: the
+		// station its street's, community staff their community's (none
+		// here: a number is asked instead).
+		if _, doc = staff.get("/volunteers/" + itoa(f.Vol1.ID) + "/hours"); doc.Find(`select[name=to_volunteer_id]`).Length() != 0 ||
+			doc.Find(`input[name=to_volunteer_id]`).Length() != 1 {
+			t.Fatal("community staff's donation form names volunteers of another community")
+		}
+		st := newBrowser(t, srv)
+		st.login("station")
+		if _, doc = st.get("/volunteers/" + itoa(f.Vol1.ID) + "/hours"); doc.Find(`select[name=to_volunteer_id] option[value="`+itoa(f.Vol2.ID)+`"]`).Text() != f.Vol2.Name {
+			t.Fatal("the station's donation form does not name the street's volunteers")
 		}
 		if _, doc = staff.get("/volunteers/" + itoa(f.Vol1.ID) + "/edit"); doc.Find(`input[name=hours]`).Length() != 0 {
 			t.Fatal("the register's edit form still takes hours as a number")
