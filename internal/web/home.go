@@ -28,6 +28,8 @@ type homeData struct {
 	Committee []duty
 	// Clinic is the clinic's 本期待办 (clinic_home.go).
 	Clinic *clinicHomeData
+	// Upward is what waits in the reports going upward (upward.go).
+	Upward *upwardHome
 }
 
 // home shows each role its starting point: the volunteer their elders, the
@@ -64,6 +66,11 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, p *page) error {
 				return err
 			}
 			if d.Alerts, err = s.db.Alerts(r.Context(), p.Actor, store.AlertFilter{Open: true, Limit: alertListLimit}); err != nil {
+				return err
+			}
+		}
+		if p.Actor.EditsRegistry() {
+			if d.Upward, err = s.upwardHome(r, p); err != nil {
 				return err
 			}
 		}

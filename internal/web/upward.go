@@ -85,7 +85,12 @@ var englishUpward = map[string]string{
 	"表彰已记录":       "Commendation recorded",
 	"暂无表彰":        "No commendations",
 	"新的培训请在“培训记录”中登记": "Record new training under Training",
-	"查询": "Show",
+	"查询":       "Show",
+	"上报待办":     "Reports going upward",
+	"待接收的典型经验": "Experience reports to receive",
+	"月报待接收的社区": "reports waiting to be received",
+	"被退回的典型经验": "Experience reports returned",
+	"月报":       "report",
 }
 
 func init() { catalogs = append(catalogs, englishUpward) }
@@ -461,4 +466,61 @@ func (s *Server) commendationAdd(w http.ResponseWriter, r *http.Request, p *page
 	}
 	http.Redirect(w, r, "/volunteers/"+strconv.FormatInt(id, 10)+"?saved=1#commendations", http.StatusSeeOther)
 	return nil
+}
+
+// upwardHome is what staff's home page says is waiting in the work going
+// upward: for the station, experience reports to receive and last month's
+// reports submitted and not yet received; for community staff, returned
+// experience reports and last month's report if it is not submitted or
+// was returned.
+type upwardHome struct {
+	LastMonth, ReportURL      string
+	ToReceive, ReportsWaiting int
+	Returned                  int
+	LastMonthStatus           string
+	LastMonthNeedsSubmission  bool
+}
+
+func (s *Server) upwardHome(r *http.Request, p *page) (*upwardHome, error) {
+	ctx := r.Context()
+	now := s.db.Now().In(s.db.Loc)
+	last := now.AddDate(0, 0, -now.Day()).Format("2006-01")
+	h := &upwardHome{LastMonth: last}
+	subs, err := s.db.Submissions(ctx, p.Actor, last)
+	if err != nil {
+		return nil, err
+	}
+	switch p.Actor.Role {
+	case care.RoleStation:
+		xs, err := s.db.Experiences(ctx, p.Actor, store.ExperienceFilter{Status: upward.Submitted})
+		if err != nil {
+			return nil, err
+		}
+		h.ToReceive = len(xs)
+		for _, sub := range subs {
+			if sub.Status == upward.Submitted {
+				h.ReportsWaiting++
+			}
+		}
+		streets, err := s.db.Streets(ctx, p.Actor)
+		if err != nil || len(streets) == 0 {
+			return h, err
+		}
+		h.ReportURL = "/reports?" + url.Values{"unit": {streets[0].Name}, "period": {last}}.Encode()
+	case care.RoleCommunity:
+		xs, err := s.db.Experiences(ctx, p.Actor, store.ExperienceFilter{Status: upward.Returned})
+		if err != nil {
+			return nil, err
+		}
+		h.Returned = len(xs)
+		if len(subs) == 1 {
+			h.LastMonthStatus = subs[0].Status
+			h.LastMonthNeedsSubmission = subs[0].Status == "" || subs[0].Status == upward.Returned
+			h.ReportURL = "/reports?" + url.Values{"unit": {subs[0].Community}, "period": {last}}.Encode()
+		}
+	}
+	if h.ToReceive+h.ReportsWaiting+h.Returned == 0 && !h.LastMonthNeedsSubmission {
+		return nil, nil
+	}
+	return h, nil
 }

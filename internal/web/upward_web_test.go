@@ -156,3 +156,32 @@ func TestUpwardPagesInEnglish(t *testing.T) {
 		}
 	})
 }
+
+// TestHomeShowsWhatWaitsUpward: community staff's home says last month's
+// report is not submitted; once it and an experience report are, the
+// station's home lists both to receive.
+func TestHomeShowsWhatWaitsUpward(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		storetest.Seed(t, db)
+		storetest.MonthEnded(db)
+		srv := newServer(t, db)
+		c := newBrowser(t, srv)
+		csrf := c.login("c1")
+		_, doc := c.get("/")
+		if !strings.Contains(doc.Find("#home-upward").Text(), "2026-11 月报：未上报") {
+			t.Fatalf("community home: %q", doc.Find("#home-upward").Text())
+		}
+		c.post("/reports/submission?"+url.Values{"unit": {"幸福社区"}, "period": {"2026-11"}}.Encode(), url.Values{"csrf": {csrf}, "status": {"submitted"}})
+		resp, _ := c.post("/experiences", url.Values{"csrf": {csrf}, "title": {"邻里守望"}, "month": {"2026-11"}, "body": {"每日问候"}})
+		c.post(strings.SplitN(resp.Header.Get("Location"), "?", 2)[0]+"/status", url.Values{"csrf": {csrf}, "status": {"submitted"}})
+		if _, doc = c.get("/"); doc.Find("#home-upward").Length() != 0 {
+			t.Fatalf("nothing waits on the community any more: %q", doc.Find("#home-upward").Text())
+		}
+		s := newBrowser(t, srv)
+		s.login("station")
+		_, doc = s.get("/")
+		if doc.Find(`#home-upward a[href="/experiences?status=submitted"]`).Length() != 1 || !strings.Contains(doc.Find("#home-upward").Text(), "月报待接收的社区") {
+			t.Fatalf("station home: %q", doc.Find("#home-upward").Text())
+		}
+	})
+}
