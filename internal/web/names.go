@@ -60,5 +60,5 @@ func (s *Server) who(username, lang string) string {
 // who (a user name, lang) and period (a period label, lang: 2026-12-H1 →
 // 2026年12月上半月).
 func (s *Server) nameFuncs() template.FuncMap {
-	return template.FuncMap{"who": s.who, "period": calendar.PeriodName, "needDetails": s.needDetails}
+	return template.FuncMap{"who": s.who, "period": calendar.PeriodName, "needDetails": s.needDetails, "unapprovedLists": s.unapprovedLists}
 }

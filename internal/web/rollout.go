@@ -159,3 +159,29 @@ func (s *Server) rolloutApproval(w http.ResponseWriter, r *http.Request, p *page
 	}
 	return s.rolloutDone(w, r, p, err, saved)
 }
+
+// unapprovedLists is the template function that names the communities,
+// of those the page's actor follows in the rollout, whose elder list the
+// station has not approved: reports mark their figures as not yet the
+// programme's official list.
+func (s *Server) unapprovedLists(p *page) []string {
+	if p == nil || p.req == nil {
+		return nil
+	}
+	switch p.Actor.Role {
+	case care.RoleStation, care.RoleCommunity, care.RoleViewer:
+	default:
+		return nil
+	}
+	ro, err := s.db.GetRollout(p.req.Context(), p.Actor)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, c := range ro.Communities {
+		if c.Approval == nil || !c.Approval.Approved {
+			out = append(out, c.Name)
+		}
+	}
+	return out
+}

@@ -86,4 +86,5 @@ var englishRollout = map[string]string{
 	"调查已提交，与档案一致":         "Survey submitted; it agrees with the record",
 	"审核已保存，采纳的内容已更新到老人档案": "Review saved; the accepted fields are in the elder's record",
 	"调查人员已更新":             "Surveyors updated",
+	"以下社区的老年人名单尚未经街道审核，其数字不是正式名单": "The elder lists of these communities are not yet approved by the station; their figures are not the official list",
 }

@@ -74,9 +74,17 @@ func TestSurveyOnThePhoneReviewAndApproval(t *testing.T) {
 		if !strings.Contains(card.Find("dd.needs").Text(), "（陪同复查）") {
 			t.Fatalf("the volunteer's view of the needs: %q", card.Find("dd.needs").Text())
 		}
+		report := "/reports?" + url.Values{"unit": {f.Street.Name}, "month": {"2026-11"}, "quarter": {""}}.Encode()
+		if _, doc := st.get(report); !strings.Contains(doc.Find("#report-unapproved").Text(), f.C1.Name) {
+			t.Fatalf("the report must mark community 1's list unapproved: %q", doc.Find("#report-unapproved").Text())
+		}
 		resp, _ = st.post("/rollout/approval", url.Values{"csrf": {scsrf}, "community_id": {itoa(f.C1.ID)}, "approved": {"1"}, "note": {"核实无误"}})
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("approval: %d", resp.StatusCode)
+		}
+		if _, doc := st.get(report); strings.Contains(doc.Find("#report-unapproved").Text(), f.C1.Name) ||
+			!strings.Contains(doc.Find("#report-unapproved").Text(), f.C2.Name) {
+			t.Fatalf("after the approval only community 2 is marked: %q", doc.Find("#report-unapproved").Text())
 		}
 		_, doc = st.get("/rollout")
 		row := doc.Find(`tr[data-community="` + itoa(f.C1.ID) + `"]`)
