@@ -51,6 +51,9 @@ type Elder struct {
 	Refuse        []int64 // wishes: never suggested
 	Team          []int64 // current volunteers: not suggested twice
 	Rejected      []int64 // suggestions staff rejected recently
+	// Needs are the elder's recorded needs (service kinds): a volunteer
+	// whose skills serve more of them wins a tie.
+	Needs []string
 	// Supplements is how many active volunteers of another kind (social,
 	// committee) the elder already has. Such an elder has enough of those
 	// roles: only a neighbour volunteer is suggested, and when none can be
@@ -83,6 +86,7 @@ type Volunteer struct {
 	Address     string
 	Lat, Lon    *float64
 	Free        int // capacity left: capacity minus current pairings
+	Skills      []string
 }
 
 // Plan is the matcher's answer, explained.
@@ -141,6 +145,7 @@ type planner struct {
 	g     *grid
 	vol   map[int64]int // volunteer id → index
 	reach float64
+	kinds map[int]map[string]bool // volunteer index → kinds of need their skills serve
 }
 
 // Make plans suggestions for in. The elders that decline pairing are
@@ -171,6 +176,7 @@ func Make(ctx context.Context, in Input) (Plan, error) {
 		if err != nil {
 			return Plan{}, fmt.Errorf("pairplan: %w", err)
 		}
+		p.breakTies(&res)
 		p.explain(res, in, &pl)
 		pl.Objective.Priority += res.Objective.Priority
 		pl.Objective.NeighbourSlots += res.Objective.NeighbourSlots

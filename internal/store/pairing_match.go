@@ -138,7 +138,7 @@ func (db *DB) matchElders(ctx context.Context, m *Matching, where string, args [
 		m.Elders[e.ID] = *e
 		out = append(out, pairplan.Elder{ID: e.ID, CommunityID: e.CommunityID, Building: e.Building, Lat: e.Lat, Lon: e.Lon,
 			Priority: e.Priority(today), Declined: e.Wishes.DeclinePairing, DeclineReason: e.Wishes.DeclineReason,
-			Prefer: e.Wishes.Prefer, Refuse: e.Wishes.Refuse})
+			Prefer: e.Wishes.Prefer, Refuse: e.Wishes.Refuse, Needs: e.Needs})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -242,7 +242,7 @@ func (db *DB) matchVolunteers(ctx context.Context, m *Matching, where string, ar
 		}
 		m.Volunteers[v.ID] = *v
 		out = append(out, pairplan.Volunteer{ID: v.ID, CommunityID: v.CommunityID, Kind: v.Kind, Address: v.Address,
-			Lat: v.Lat, Lon: v.Lon, Free: max(v.Capacity-load, 0)})
+			Lat: v.Lat, Lon: v.Lon, Free: max(v.Capacity-load, 0), Skills: v.Skills})
 	}
 	return out, rows.Err()
 }
