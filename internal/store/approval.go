@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -177,4 +178,43 @@ func (db *DB) ApprovedLists(ctx context.Context, streetID int64) (map[int64]bool
 		out[id] = ok.Valid && ok.Bool
 	}
 	return out, rows.Err()
+}
+
+// checkReviewedChange refuses an edit of category, self-care or needs of
+// an elder whose community's list the station has approved: such a change
+// goes through the same review as a survey (a change proposal, README
+// "调查摸底与审核 / Surveys and approval"), so the official list and the
+// history of needs never change unseen.
+func (db *DB) checkReviewedChange(ctx context.Context, q queryer, old, e *care.Elder) error {
+	sameSet := func(a, b []string) bool {
+		if len(a) != len(b) {
+			return false
+		}
+		for _, x := range a {
+			if !slices.Contains(b, x) {
+				return false
+			}
+		}
+		return true
+	}
+	f := care.FieldErrors{}
+	msg := care.Msg{ZH: "本社区名单已经街道审核，此项的变更请在“调查摸底”提交，经社区审核后生效",
+		EN: "the community's list is approved: propose this change under Needs survey, where community staff review it"}
+	if e.SelfCare != old.SelfCare {
+		f.Add("self_care", msg)
+	}
+	if !sameSet(e.Categories, old.Categories) {
+		f.Add("categories", msg)
+	}
+	if !sameSet(e.Needs, old.Needs) {
+		f.Add("needs", msg)
+	}
+	if len(f) == 0 {
+		return nil
+	}
+	ap, err := db.currentApproval(ctx, q, old.CommunityID)
+	if err != nil || ap == nil || !ap.Approved {
+		return err
+	}
+	return f.Err()
 }

@@ -327,6 +327,9 @@ func (db *DB) UpdateElder(ctx context.Context, a care.Actor, e *care.Elder, stat
 		if err := e.Validate(db.today(), true); err != nil {
 			return err
 		}
+		if err := db.checkReviewedChange(ctx, tx, old, e); err != nil {
+			return err
+		}
 		if e.Status != old.Status && strings.TrimSpace(statusReason) == "" {
 			return care.FieldErrors{"status_reason": care.Msg{ZH: "更改状态须写明原因", EN: "a reason is required to change the status"}}.Err()
 		}

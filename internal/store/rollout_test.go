@@ -218,6 +218,26 @@ func TestListApprovalAndRollout(t *testing.T) {
 		if !st.Approved() || st.Current.Elders != 2 || st.Current.By != "station" {
 			t.Fatalf("approved: %+v", st.Current)
 		}
+		// Once approved, category, self-care and needs change only through review.
+		e, _ := db.GetElder(ctx, f.Comm1, f.Elder1.ID)
+		e.Needs = append(e.Needs, "legal")
+		err = db.UpdateElder(ctx, f.Comm1, e, "")
+		fieldOf(t, err, "needs")
+		e, _ = db.GetElder(ctx, f.Comm1, f.Elder1.ID)
+		e.Phone = "13912341234"
+		if err := db.UpdateElder(ctx, f.Comm1, e, ""); err != nil {
+			t.Fatalf("another field of an approved list's elder: %v", err)
+		}
+		ch := &store.Survey{ElderID: f.Elder1.ID, Kind: survey.KindChange, Answers: survey.Answers{Needs: []survey.Need{{Kind: "life"}, {Kind: "legal", Detail: "咨询遗嘱"}}}}
+		if err := db.SubmitSurvey(ctx, f.Comm1, ch); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ReviewSurvey(ctx, f.Comm1, ch.ID, map[string]string{"needs": "accept"}, ""); err != nil {
+			t.Fatal(err)
+		}
+		if e, _ = db.GetElder(ctx, f.Comm1, f.Elder1.ID); !slices.Equal(e.Needs, []string{"life", "legal"}) {
+			t.Fatalf("needs after the reviewed change: %v", e.Needs)
+		}
 		lists, err := db.ApprovedLists(ctx, f.Street.ID)
 		if err != nil || !lists[f.C1.ID] || lists[f.C2.ID] {
 			t.Fatalf("approved lists: %v %v", lists, err)
