@@ -149,7 +149,8 @@ func TestUpwardPagesInEnglish(t *testing.T) {
 					t.Fatalf("%s %s: %d", who, path, status)
 				}
 				doc.Find("td, dd, h1, label.check, h2.report-title, h3, option, .report-table, select, .experience-body, table.trainings, .commendations").Remove()
-				if han := regexp.MustCompile(`\p{Han}+`).FindAllString(doc.Find("main").Text(), -1); len(han) > 0 {
+				text := strings.NewReplacer(f.C1.Name, "", f.C2.Name, "", f.Street.Name, "").Replace(doc.Find("main").Text()) // names are data
+				if han := regexp.MustCompile(`\p{Han}+`).FindAllString(text, -1); len(han) > 0 {
 					t.Errorf("%s %s in English shows %q", who, path, han)
 				}
 			}
