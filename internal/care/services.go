@@ -73,6 +73,9 @@ var VerificationMethods = []Choice{
 	{"pin", Msg{"老人确认码", "the elder's PIN"}},
 	{"geo", Msg{"手机定位（设备上报）", "phone position (reported by the device)"}},
 	{"none", Msg{"未核验", "not verified"}},
+	// household: another member's record of a household visit, verified
+	// as the record of the member whose card or PIN was checked.
+	{"household", Msg{"随同户记录核验", "verified with the household visit"}},
 }
 
 // Sources of a record.
@@ -97,10 +100,14 @@ type ServiceRecord struct {
 	// ByCommittee marks a visit the community committee organised (居委会
 	// 组织): it counts for the committee's standards too.
 	ByCommittee bool
-	Note        string
-	AmountCents int64
-	Method      string // verification method
-	Verified    bool
+	// HouseholdVisitID groups the records of one household visit (包户):
+	// one record per member, the same id on each; "" for a record of its
+	// own. The visit counts for every member; hours credit it once.
+	HouseholdVisitID string
+	Note             string
+	AmountCents      int64
+	Method           string // verification method
+	Verified         bool
 	// VerifyDetail says how it was verified (distance in metres, card version).
 	VerifyDetail string
 	Source       string

@@ -94,7 +94,7 @@ func (f CardFlags) GeoOnly() bool { return f.Positions > 0 && f.Proven == 0 }
 
 const recordColumns = `r.id, r.elder_id, r.seq, r.month, r.kind, r.type, r.at, r.end_at, r.volunteer_id, r.served_by, r.note,
  r.amount_cents, r.method, r.verified, r.verify_detail, r.source, r.entered_by, r.entered_at, r.amends, r.amend_reason, r.changes,
- r.prev_hash, r.hash, r.by_committee`
+ r.prev_hash, r.hash, r.by_committee, COALESCE(r.household_visit_id, '')`
 
 func scanRecord(row interface{ Scan(...any) error }) (*care.ServiceRecord, error) {
 	var r care.ServiceRecord
@@ -103,7 +103,7 @@ func scanRecord(row interface{ Scan(...any) error }) (*care.ServiceRecord, error
 	var vol, amends sql.NullInt64
 	if err := row.Scan(&r.ID, &r.ElderID, &r.Seq, &r.Month, &r.Kind, &r.Type, &at, &end, &vol, &r.ServedBy, &r.Note,
 		&r.AmountCents, &r.Method, &r.Verified, &r.VerifyDetail, &r.Source, &r.EnteredBy, &enteredAt, &amends, &r.AmendReason,
-		&changes, &r.PrevHash, &r.Hash, &r.ByCommittee); err != nil {
+		&changes, &r.PrevHash, &r.Hash, &r.ByCommittee, &r.HouseholdVisitID); err != nil {
 		return nil, err
 	}
 	r.At, r.EnteredAt = parseStamp(at), parseStamp(enteredAt)

@@ -33,7 +33,9 @@ func chainContent(r *care.ServiceRecord) string {
 		Changes   map[string]any `json:"changes"`
 		// Omitted when false, so records made before the field keep their hash.
 		ByCommittee bool `json:"by_committee,omitempty"`
-	}{ByCommittee: r.ByCommittee, Elder: r.ElderID, Seq: r.Seq, Month: r.Month, Kind: r.Kind, Type: r.Type, At: stamp(r.At), ServedBy: r.ServedBy,
+		// Omitted when empty, for the same reason.
+		HouseholdVisit string `json:"household_visit,omitempty"`
+	}{ByCommittee: r.ByCommittee, HouseholdVisit: r.HouseholdVisitID, Elder: r.ElderID, Seq: r.Seq, Month: r.Month, Kind: r.Kind, Type: r.Type, At: stamp(r.At), ServedBy: r.ServedBy,
 		Note: r.Note, Amount: r.AmountCents, Method: r.Method, Verified: r.Verified, Detail: r.VerifyDetail, Source: r.Source,
 		EnteredBy: r.EnteredBy, EnteredAt: stamp(r.EnteredAt), Reason: r.AmendReason, Changes: r.Changes}
 	if r.EndAt != nil {

@@ -73,6 +73,10 @@ func (db *DB) SuggestPairings(ctx context.Context, a care.Actor, s MatchScope) (
 	if in.Elders, err = db.matchElders(ctx, m, where, args); err != nil {
 		return nil, err
 	}
+	var households householdGroups // a household matched as one (household_match.go)
+	if in.Elders, households, err = db.groupHouseholds(ctx, in.Elders); err != nil {
+		return nil, err
+	}
 	if in.Volunteers, err = db.matchVolunteers(ctx, m, vwhere, vargs); err != nil {
 		return nil, err
 	}
@@ -81,6 +85,7 @@ func (db *DB) SuggestPairings(ctx context.Context, a care.Actor, s MatchScope) (
 	if m.Plan, err = pairplan.Make(ctx, in); err != nil {
 		return nil, fmt.Errorf("suggest pairings for %d elders, %d volunteers: %w", len(in.Elders), len(in.Volunteers), err)
 	}
+	spreadHouseholds(&m.Plan, households)
 	return m, nil
 }
 
@@ -227,7 +232,7 @@ func (db *DB) eachPair(ctx context.Context, query string, args []any, fn func(a,
 // so an elder can be told that everyone near is full.
 func (db *DB) matchVolunteers(ctx context.Context, m *Matching, where string, args []any) ([]pairplan.Volunteer, error) {
 	rows, err := db.read.QueryContext(ctx, db.q(`SELECT `+volunteerColumns+`,
- (SELECT COUNT(*) FROM pairings p WHERE p.volunteer_id = v.id AND p.ended_on IS NULL)
+ `+householdLoadSQL+`
  FROM volunteers v WHERE `+where+` AND v.status = 'active' AND v.kind <> 'clinic' ORDER BY v.id`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("match volunteers: %w", err)
@@ -310,10 +315,9 @@ func (db *DB) FreeVolunteers(ctx context.Context, a care.Actor, communityID int6
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.read.QueryContext(ctx, db.q(`SELECT `+volunteerColumns+`, COALESCE(x.n, 0) FROM volunteers v
- LEFT JOIN (SELECT volunteer_id, COUNT(*) AS n FROM pairings WHERE ended_on IS NULL GROUP BY volunteer_id) x ON x.volunteer_id = v.id
- WHERE `+where+` AND v.status = 'active' AND COALESCE(x.n, 0) < v.capacity
- ORDER BY v.capacity - COALESCE(x.n, 0) DESC, (v.kind = 'neighbour') DESC, v.id`), args...)
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT * FROM (SELECT `+volunteerColumns+`, `+householdLoadSQL+` AS taken FROM volunteers v
+ WHERE `+where+` AND v.status = 'active') x WHERE x.taken < x.capacity
+ ORDER BY x.capacity - x.taken DESC, (x.kind = 'neighbour') DESC, x.id`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("free volunteers: %w", err)
 	}

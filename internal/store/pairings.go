@@ -174,12 +174,15 @@ func (db *DB) checkVolunteerFor(ctx context.Context, tx *sql.Tx, a care.Actor, e
 	if slices.Contains(e.Wishes.Refuse, v.ID) {
 		return &msgRefusedByElder, nil
 	}
-	var sameStreet, inTeam, load int
+	var sameStreet, inTeam int
 	if err := tx.QueryRowContext(ctx, db.q(`SELECT
  (SELECT COUNT(*) FROM communities c1 JOIN communities c2 ON c2.street_id = c1.street_id WHERE c1.id = ? AND c2.id = ?),
- (SELECT COUNT(*) FROM pairings WHERE elder_id = ? AND volunteer_id = ? AND ended_on IS NULL),
- (SELECT COUNT(*) FROM pairings WHERE volunteer_id = ? AND ended_on IS NULL)`),
-		e.CommunityID, v.CommunityID, e.ID, v.ID, v.ID).Scan(&sameStreet, &inTeam, &load); err != nil {
+ (SELECT COUNT(*) FROM pairings WHERE elder_id = ? AND volunteer_id = ? AND ended_on IS NULL)`),
+		e.CommunityID, v.CommunityID, e.ID, v.ID).Scan(&sameStreet, &inTeam); err != nil {
+		return nil, err
+	}
+	load, newPlace, err := db.placesTaken(ctx, tx, v.ID, e.ID) // a household may count once (household_pairing.go)
+	if err != nil {
 		return nil, err
 	}
 	switch {
@@ -189,7 +192,7 @@ func (db *DB) checkVolunteerFor(ctx context.Context, tx *sql.Tx, a care.Actor, e
 		return &msgNeighbourElse, nil
 	case inTeam > 0:
 		return &msgAlreadyInTeam, nil
-	case load >= v.Capacity:
+	case newPlace && load >= v.Capacity:
 		return &care.Msg{ZH: fmt.Sprintf("该志愿者已结对 %d 位老人，达到可结对人数 %d", load, v.Capacity),
 			EN: fmt.Sprintf("the volunteer already serves %d elders, their capacity is %d", load, v.Capacity)}, nil
 	}

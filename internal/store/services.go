@@ -35,6 +35,9 @@ type writeReq struct {
 	attempt Attempt
 	replay  bool // set by the writer: the attempt's record was stored before
 	done    chan error
+	// household, when set, makes rec the first record of a household
+	// visit (household_visits.go).
+	household *householdWrite
 }
 
 // AddService records a service on an elder's card. It returns once the
@@ -189,7 +192,7 @@ func (db *DB) commitGroup(group []*writeReq) {
 		} else {
 			r.done <- errs[i]
 			if errs[i] == nil && !r.replay {
-				stored = append(stored, r.rec)
+				stored = append(stored, r.records()...)
 			}
 		}
 	}
@@ -249,6 +252,9 @@ func errMonthLocked(month string) error {
 // before (a double tap whose first tap is in this same group, or a retry
 // that raced the first answer): then the request gets that record.
 func (db *DB) appendOnce(ctx context.Context, tx *wtx, req *writeReq) error {
+	if req.household != nil {
+		return db.appendHouseholdOnce(ctx, tx, req)
+	}
 	if req.attempt.Key == "" {
 		return db.appendRecord(ctx, tx, req.actor, req.rec, req.proof, db.Now())
 	}
@@ -278,6 +284,11 @@ func (db *DB) appendRecord(ctx context.Context, tx *wtx, a care.Actor, r *care.S
 	}
 	if err := db.fillServer(ctx, tx, a, elder, r); err != nil {
 		return err
+	}
+	if r.HouseholdVisitID != "" && r.Amends == nil { // one record of a household visit (household_visits.go)
+		if err := db.checkHouseholdRecord(ctx, tx, r); err != nil {
+			return err
+		}
 	}
 	r.EnteredBy, r.EnteredAt = a.Username, now
 	if r.Method = p.Method; r.Method == "" {
@@ -372,6 +383,8 @@ func (db *DB) verifyProof(ctx context.Context, tx *wtx, e *care.Elder, r *care.S
 		r.Verified, r.VerifyDetail = true, "card v"+strconv.Itoa(version)+" "+strings.Split(p.Code, ".")[2]
 	case "pin":
 		return db.verifyPIN(ctx, tx, e, r, p.PIN, now)
+	case "household":
+		return db.verifyWithHousehold(ctx, tx, r)
 	case "geo":
 		if p.Lat == nil || p.Lon == nil {
 			return care.FieldErrors{"verification": care.Msg{ZH: "没有收到手机定位", EN: "no position was sent"}}.Err()
@@ -432,10 +445,10 @@ func (db *DB) chainInsert(ctx context.Context, tx *wtx, r *care.ServiceRecord) e
 	}
 	err := tx.QueryRowContext(ctx, db.q(`INSERT INTO service_records (elder_id, seq, month, kind, type, at, end_at, volunteer_id,
  served_by, note, amount_cents, method, verified, verify_detail, source, entered_by, entered_at, amends, amend_reason, changes,
- prev_hash, hash, by_committee) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`),
+ prev_hash, hash, by_committee, household_visit_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`),
 		r.ElderID, r.Seq, r.Month, r.Kind, r.Type, stamp(r.At), end, r.VolunteerID, r.ServedBy, r.Note, r.AmountCents,
 		r.Method, r.Verified, r.VerifyDetail, r.Source, r.EnteredBy, stamp(r.EnteredAt), r.Amends, r.AmendReason, changes,
-		r.PrevHash, r.Hash, r.ByCommittee).Scan(&r.ID)
+		r.PrevHash, r.Hash, r.ByCommittee, nullText(r.HouseholdVisitID)).Scan(&r.ID)
 	if err != nil {
 		if strings.Contains(err.Error(), "locked") {
 			return errMonthLocked(r.Month)
