@@ -182,6 +182,8 @@ func TestListApprovalAndRollout(t *testing.T) {
 		if err := db.SaveRolloutPlan(ctx, f.Comm1, f.C2.ID, "别人的", 0); care.ErrorCode(err) != care.ENotFound {
 			t.Fatalf("community 1 writes community 2's plan: %v", err)
 		}
+		err := db.SaveRolloutPlan(ctx, f.Comm1, 0, "", 42)
+		fieldOf(t, err, "attachment_id")
 		if err := db.SaveRolloutPlan(ctx, f.Comm1, 0, "一、成立领导小组……", 0); err != nil {
 			t.Fatal(err)
 		}
@@ -206,7 +208,7 @@ func TestListApprovalAndRollout(t *testing.T) {
 		if _, err := db.SetApproval(ctx, f.Comm1, f.C1.ID, true, ""); care.ErrorCode(err) != care.EForbidden {
 			t.Fatalf("community approves: %v", err)
 		}
-		_, err := db.SetApproval(ctx, f.Station, f.C1.ID, true, "")
+		_, err = db.SetApproval(ctx, f.Station, f.C1.ID, true, "")
 		fieldOf(t, err, "community_id")
 		if _, err := db.ReviewSurvey(ctx, f.Comm1, s.ID, map[string]string{"living_situation": "accept"}, ""); err != nil {
 			t.Fatal(err)
