@@ -28,9 +28,14 @@ type ledgerTx interface {
 // hoursGroupKey names the group a record belongs to when one visit is
 // recorded as several records (a household visit: one record per member);
 // the group credits its volunteer once. "" for a record of its own.
-func hoursGroupKey(r *care.ServiceRecord) string {
-	_ = r
-	return ""
+func hoursGroupKey(r *care.ServiceRecord) string { return groupKeyOf(r.HouseholdVisitID) }
+
+// groupKeyOf is the ledger's group key of a household visit id.
+func groupKeyOf(householdVisitID string) string {
+	if householdVisitID == "" {
+		return ""
+	}
+	return "hv:" + householdVisitID
 }
 
 // creditRecord credits a record's volunteer, or re-books the credit of the
@@ -67,7 +72,7 @@ func staffRole(a care.Actor) bool { return a.Role == care.RoleCommunity || a.Rol
 // ledgerRecord is what the ledger needs of an original record.
 type ledgerRecord struct {
 	id, elderID, volunteerID int64
-	kind, typ, month         string
+	kind, typ, month, group  string
 	at                       time.Time
 	end                      *time.Time
 	verified                 bool
@@ -79,11 +84,13 @@ func (db *DB) ledgerRecord(ctx context.Context, tx ledgerTx, id int64) (*ledgerR
 	var at string
 	var end sql.NullString
 	var vol sql.NullInt64
-	err := tx.QueryRowContext(ctx, db.q(`SELECT id, elder_id, volunteer_id, kind, type, month, at, end_at, verified, entered_by
- FROM service_records WHERE id = ?`), id).Scan(&o.id, &o.elderID, &vol, &o.kind, &o.typ, &o.month, &at, &end, &o.verified, &o.enteredBy)
+	var hv sql.NullString
+	err := tx.QueryRowContext(ctx, db.q(`SELECT id, elder_id, volunteer_id, kind, type, month, at, end_at, verified, entered_by, household_visit_id
+ FROM service_records WHERE id = ?`), id).Scan(&o.id, &o.elderID, &vol, &o.kind, &o.typ, &o.month, &at, &end, &o.verified, &o.enteredBy, &hv)
 	if err != nil {
 		return nil, err
 	}
+	o.group = groupKeyOf(hv.String)
 	o.volunteerID, o.at = vol.Int64, parseStamp(at)
 	if end.Valid {
 		t := parseStamp(end.String)
@@ -123,7 +130,7 @@ func (db *DB) rebookAmended(ctx context.Context, tx ledgerTx, a care.Actor, am *
 				return err
 			}
 		}
-		if earns && !db.creditedInGroup(ctx, tx, orig, am) {
+		if earns && !db.creditedInGroup(ctx, tx, orig) {
 			want = hours.Minutes(orig.at, orig.end, am.Kind, am.Type, p)
 		}
 	}
@@ -155,7 +162,7 @@ func (db *DB) rebookAmended(ctx context.Context, tx ledgerTx, a care.Actor, am *
 	}
 	if want > 0 {
 		return db.ledgerInsert(ctx, tx, ledgerEntry{street: street, community: community, volunteer: orig.volunteerID,
-			source: hours.SourceService, minutes: want, at: at, record: orig.id, amendment: am.ID, group: hoursGroupKey(am),
+			source: hours.SourceService, minutes: want, at: at, record: orig.id, amendment: am.ID, group: orig.group,
 			by: am.EnteredBy, when: am.EnteredAt})
 	}
 	return nil
@@ -163,14 +170,13 @@ func (db *DB) rebookAmended(ctx context.Context, tx ledgerTx, a care.Actor, am *
 
 // creditedInGroup reports whether another record of the original's group
 // already holds the group's credit.
-func (db *DB) creditedInGroup(ctx context.Context, tx ledgerTx, orig *ledgerRecord, am *care.ServiceRecord) bool {
-	key := hoursGroupKey(am)
-	if key == "" {
+func (db *DB) creditedInGroup(ctx context.Context, tx ledgerTx, orig *ledgerRecord) bool {
+	if orig.group == "" {
 		return false
 	}
 	var n int64
 	err := tx.QueryRowContext(ctx, db.q(`SELECT COALESCE(SUM(minutes), 0) FROM hours_ledger WHERE volunteer_id = ? AND group_key = ? AND record_id <> ?`),
-		orig.volunteerID, key, orig.id).Scan(&n)
+		orig.volunteerID, orig.group, orig.id).Scan(&n)
 	return err == nil && n > 0
 }
 
@@ -252,7 +258,7 @@ func (db *DB) ledgerInsertID(ctx context.Context, tx ledgerTx, e ledgerEntry) (i
 // staff's confirmation. Struck-out records earn nothing; a corrected
 // record earns as corrected.
 func (db *DB) creditSignedCard(ctx context.Context, tx ledgerTx, a care.Actor, elderID int64, month string) error {
-	rows, err := tx.QueryContext(ctx, db.q(`SELECT r.id, r.volunteer_id, r.kind, r.at, r.end_at,
+	rows, err := tx.QueryContext(ctx, db.q(`SELECT r.id, r.volunteer_id, r.kind, r.at, r.end_at, COALESCE(r.household_visit_id, ''),
  COALESCE((SELECT n.type FROM service_records n WHERE n.amends = r.id ORDER BY n.id DESC LIMIT 1), r.type),
  (SELECT COUNT(*) FROM service_records x WHERE x.amends = r.id AND x.changes LIKE '%"void":true%')
  FROM service_records r WHERE r.elder_id = ? AND r.month = ? AND r.amends IS NULL AND r.volunteer_id IS NOT NULL
@@ -261,10 +267,10 @@ func (db *DB) creditSignedCard(ctx context.Context, tx ledgerTx, a care.Actor, e
 		return err
 	}
 	type pending struct {
-		id, vol   int64
-		kind, typ string
-		at        time.Time
-		end       *time.Time
+		id, vol          int64
+		kind, typ, group string
+		at               time.Time
+		end              *time.Time
 	}
 	var todo []pending
 	for rows.Next() {
@@ -272,14 +278,15 @@ func (db *DB) creditSignedCard(ctx context.Context, tx ledgerTx, a care.Actor, e
 		var at string
 		var end sql.NullString
 		var voids int64
-		if err := rows.Scan(&p.id, &p.vol, &p.kind, &at, &end, &p.typ, &voids); err != nil {
+		var hv string
+		if err := rows.Scan(&p.id, &p.vol, &p.kind, &at, &end, &hv, &p.typ, &voids); err != nil {
 			rows.Close()
 			return err
 		}
 		if voids > 0 {
 			continue
 		}
-		p.at = parseStamp(at)
+		p.at, p.group = parseStamp(at), groupKeyOf(hv)
 		if end.Valid {
 			t := parseStamp(end.String)
 			p.end = &t
@@ -296,9 +303,14 @@ func (db *DB) creditSignedCard(ctx context.Context, tx ledgerTx, a care.Actor, e
 		if err != nil {
 			return err
 		}
+		// A household visit credits once: another member's card (signed
+		// before, or verified) may hold the visit's credit already.
+		if p.group != "" && db.creditedInGroup(ctx, tx, &ledgerRecord{id: p.id, volunteerID: p.vol, group: p.group}) {
+			continue
+		}
 		if m := hours.Minutes(p.at, p.end, p.kind, p.typ, pol); m > 0 {
 			if err := db.ledgerInsert(ctx, tx, ledgerEntry{street: street, community: community, volunteer: p.vol, source: hours.SourceService,
-				minutes: m, at: p.at, record: p.id, note: "服务卡签字确认 / confirmed by the card's signature", by: a.Username, when: now}); err != nil {
+				minutes: m, at: p.at, record: p.id, group: p.group, note: "服务卡签字确认 / confirmed by the card's signature", by: a.Username, when: now}); err != nil {
 				return err
 			}
 		}

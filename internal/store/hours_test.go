@@ -275,3 +275,52 @@ func TestHoursLedgerIsAppendOnly(t *testing.T) {
 		}
 	})
 }
+
+// TestHoursHouseholdVisitCreditsOnce: one household visit is one record
+// per member sharing a household visit id; the volunteer is credited once,
+// whether the records earn when stored or when the members' cards are
+// signed one by one.
+func TestHoursHouseholdVisitCreditsOnce(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		f := storetest.Seed(t, db)
+		ctx := context.Background()
+		if err := db.CreatePairing(ctx, f.Comm1, &store.Pairing{ElderID: f.Elder2.ID, VolunteerID: f.Vol1.ID}); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Date(2026, 11, 28, 9, 0, 0, 0, db.Loc)
+		h := &store.Household{Name: "王家"}
+		if err := db.CreateHousehold(ctx, f.Comm1, h, []int64{f.Elder1.ID, f.Elder2.ID}, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		visit := func(a care.Actor, at time.Time) {
+			t.Helper()
+			e := at.Add(40 * time.Minute)
+			r := &care.ServiceRecord{ElderID: f.Elder1.ID, Kind: "spirit", Type: "chat", At: at, EndAt: &e}
+			if a.Role == care.RoleCommunity {
+				vid := f.Vol1.ID
+				r.VolunteerID, r.Source = &vid, "paper"
+			}
+			if err := db.AddHouseholdVisitBatch(ctx, []store.HouseholdVisitItem{{Actor: a, HouseholdID: h.ID, Record: r, EnteredAt: e.Add(5 * time.Minute)}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Entered by staff: both records earn at once, the visit once.
+		visit(f.Comm1, start)
+		if b, _ := balance(t, db, f.Volunteer, f.Vol1.ID); b != 40 {
+			t.Fatalf("a household visit of two credited %d minutes, want 40", b)
+		}
+		// Logged by the volunteer unverified: nothing until a card is
+		// signed; the first member's signature credits the visit, the
+		// second's does not credit it again.
+		visit(f.Volunteer, time.Date(2026, 11, 29, 8, 0, 0, 0, db.Loc))
+		storetest.MonthEnded(db)
+		for _, elder := range []int64{f.Elder1.ID, f.Elder2.ID} {
+			if _, err := db.SignCard(ctx, f.Station, elder, "2026-11", "pass", ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if b, _ := balance(t, db, f.Volunteer, f.Vol1.ID); b != 80 {
+			t.Fatalf("after signing both members' cards: %d minutes, want 80 (two visits)", b)
+		}
+	})
+}
