@@ -246,6 +246,9 @@ var families = map[string]family{
 	"imports":     {nil, registry},
 	"exports":     {registry, nil},
 	"pairings":    {people, registry},
+	// Households (包户, issue 16 point 3): staff form and pair them; the
+	// people of a member read them; volunteers record a household visit.
+	"households":  {people, registry},
 	"handovers":   {registry, nil},
 	"matching":    {registry, registry},
 	"compliance":  {registry, nil},
@@ -287,6 +290,7 @@ var matrixExceptions = map[string]map[string]string{
 	// own records.
 	"POST /elders/{id}/services":     {rVolunteer: allow, rClinic: allow},
 	"POST /services/{id}/amendments": {rVolunteer: allow},
+	"POST /households/{id}/visits":   {rVolunteer: allow},
 	// Signing a card is the station's inspection.
 	"POST /elders/{id}/card/{month}/signature": {rCommunity: deny},
 	// Health (issue 16 point 2): the clinic reads and writes the record and
@@ -405,6 +409,7 @@ type matrixWorld struct {
 	// session attended by the community's volunteer) of community 1,
 	// community 2 and the second street's community
 	experience, training [3]int64
+	household            int64 // elder 1 and elder 2 (community 1)
 }
 
 func newMatrixWorld(t *testing.T, db *store.DB, as string) *matrixWorld {
@@ -473,6 +478,9 @@ func newMatrixWorld(t *testing.T, db *store.DB, as string) *matrixWorld {
 			t.Fatalf("elder %d lacks a pairing, record, case or alert: %d %d %d %d", id, w.pairing[id], w.record[id], w.caseOf[id], w.alert[id])
 		}
 	}
+	hh := &store.Household{Name: "王陈家"}
+	must(db.CreateHousehold(ctx, f.Comm1, hh, []int64{f.Elder1.ID, f.Elder2.ID}, time.Time{}))
+	w.household = hh.ID
 	// A survey of elder 1 by the volunteer (named, then un-named, so the
 	// fixture's volunteer has no targets), of elder 3 and of elder 4.
 	must(db.NameSurveyor(ctx, f.Comm1, f.Vol1.ID, true))
@@ -598,6 +606,7 @@ func (w *matrixWorld) callerOf(role string) caller {
 		"services": s(w.record[f.Elder1.ID]), "cases": s(w.caseOf[f.Elder1.ID]), "pairings": s(w.pairing[f.Elder1.ID]),
 		"alerts": s(w.alert[f.Elder1.ID]), "users": s(w.spareUser), "sessions": w.ownSession,
 		"inbox": w.inbox[usernameOf(f, role)], "experiences": s(w.experience[0]), "trainings": s(w.training[0]), "surveys": s(w.survey[f.Elder1.ID]),
+		"households": s(w.household),
 	}, foreign: map[string][]string{"sessions": {w.foreignSession}, "inbox": {w.inbox[f.Comm2.Username]}},
 		markers: []string{inboxText(f.Comm2.Username)}}
 	var foreignElders, foreignVols []int64

@@ -35,36 +35,38 @@ type serviceIn struct {
 }
 
 type recordJSON struct {
-	ID           int64          `json:"id"`
-	ElderID      int64          `json:"elder_id"`
-	Seq          int64          `json:"seq"`
-	Month        string         `json:"month"`
-	Kind         string         `json:"kind"`
-	Type         string         `json:"type"`
-	TypeLabel    string         `json:"type_label"`
-	At           string         `json:"at"`
-	EndAt        *string        `json:"end_at"`
-	VolunteerID  *int64         `json:"volunteer_id"`
-	ServedBy     string         `json:"served_by"`
-	Note         string         `json:"note"`
-	AmountCents  int64          `json:"amount_cents"`
-	ByCommittee  bool           `json:"by_committee"`
-	Verification map[string]any `json:"verification"`
-	Source       string         `json:"source"`
-	Late         bool           `json:"late"`
-	EnteredBy    string         `json:"entered_by"`
-	EnteredAt    string         `json:"entered_at"`
-	Amends       *int64         `json:"amends,omitempty"`
-	AmendReason  string         `json:"amend_reason,omitempty"`
-	Changes      map[string]any `json:"changes,omitempty"`
-	PrevHash     string         `json:"prev_hash"`
-	Hash         string         `json:"hash"`
+	ID          int64   `json:"id"`
+	ElderID     int64   `json:"elder_id"`
+	Seq         int64   `json:"seq"`
+	Month       string  `json:"month"`
+	Kind        string  `json:"kind"`
+	Type        string  `json:"type"`
+	TypeLabel   string  `json:"type_label"`
+	At          string  `json:"at"`
+	EndAt       *string `json:"end_at"`
+	VolunteerID *int64  `json:"volunteer_id"`
+	ServedBy    string  `json:"served_by"`
+	Note        string  `json:"note"`
+	AmountCents int64   `json:"amount_cents"`
+	ByCommittee bool    `json:"by_committee"`
+	// HouseholdVisitID groups the records of one household visit (包户).
+	HouseholdVisitID string         `json:"household_visit_id,omitempty"`
+	Verification     map[string]any `json:"verification"`
+	Source           string         `json:"source"`
+	Late             bool           `json:"late"`
+	EnteredBy        string         `json:"entered_by"`
+	EnteredAt        string         `json:"entered_at"`
+	Amends           *int64         `json:"amends,omitempty"`
+	AmendReason      string         `json:"amend_reason,omitempty"`
+	Changes          map[string]any `json:"changes,omitempty"`
+	PrevHash         string         `json:"prev_hash"`
+	Hash             string         `json:"hash"`
 }
 
 func toRecordJSON(r *care.ServiceRecord, lang string, loc *time.Location) recordJSON {
 	j := recordJSON{ID: r.ID, ElderID: r.ElderID, Seq: r.Seq, Month: r.Month, Kind: r.Kind, Type: r.Type,
 		TypeLabel: care.ServiceTypeLabel(r.Kind, r.Type, lang), At: r.At.In(loc).Format(time.RFC3339), VolunteerID: r.VolunteerID,
-		ServedBy: r.ServedBy, Note: r.Note, AmountCents: r.AmountCents, ByCommittee: r.ByCommittee, Source: r.Source, Late: r.Late(), EnteredBy: r.EnteredBy,
+		ServedBy: r.ServedBy, Note: r.Note, AmountCents: r.AmountCents, ByCommittee: r.ByCommittee, HouseholdVisitID: r.HouseholdVisitID, Source: r.Source, Late: r.Late(), EnteredBy: r.EnteredBy,
 		EnteredAt: r.EnteredAt.In(loc).Format(time.RFC3339), Amends: r.Amends, AmendReason: r.AmendReason, Changes: r.Changes,
 		PrevHash: r.PrevHash, Hash: r.Hash,
 		Verification: map[string]any{"method": r.Method, "verified": r.Verified, "detail": r.VerifyDetail}}

@@ -164,6 +164,14 @@ func (db *DB) appendHouseholdVisit(ctx context.Context, tx *wtx, a care.Actor, h
 		return nil, err
 	}
 	members := h.CurrentMembers()
+	var total int
+	if err := tx.QueryRowContext(ctx, db.q(`SELECT COUNT(*) FROM household_members WHERE household_id = ? AND to_date IS NULL`), hid).Scan(&total); err != nil {
+		return nil, err
+	}
+	if total != len(members) { // a volunteer sees only the members paired with them
+		return nil, care.FieldErrors{"household_id": care.Msg{ZH: "本户有老人未与您结对，不能为全户记录；请只为本人记录",
+			EN: "a member of the household is not paired with you; record for the elder only"}}.Err()
+	}
 	isMember := false
 	for _, m := range members {
 		isMember = isMember || m.ElderID == r.ElderID

@@ -293,7 +293,7 @@ func (db *DB) getHousehold(ctx context.Context, q householdQuerier, a care.Actor
 	if err != nil {
 		return nil, err
 	}
-	hs, err := db.households(ctx, q, "h.id = ? AND "+scope, append([]any{id}, args...))
+	hs, err := db.households(ctx, q, a, "h.id = ? AND "+scope, append([]any{id}, args...))
 	if err != nil {
 		return nil, err
 	}
@@ -322,7 +322,7 @@ func (db *DB) Households(ctx context.Context, a care.Actor, communityID int64, a
 	if !all {
 		scope += " AND EXISTS (SELECT 1 FROM household_members x WHERE x.household_id = h.id AND x.to_date IS NULL)"
 	}
-	return db.households(ctx, db.read, scope, args)
+	return db.households(ctx, db.read, a, scope, args)
 }
 
 // ElderHousehold returns the elder's current household, or nil.
@@ -341,7 +341,7 @@ func (db *DB) ElderHousehold(ctx context.Context, a care.Actor, elderID int64) (
 	return db.getHousehold(ctx, db.read, a, hid)
 }
 
-func (db *DB) households(ctx context.Context, q householdQuerier, where string, args []any) ([]Household, error) {
+func (db *DB) households(ctx context.Context, q householdQuerier, a care.Actor, where string, args []any) ([]Household, error) {
 	rows, err := q.QueryContext(ctx, db.q(`SELECT `+householdColumns+householdFrom+` WHERE `+where+` ORDER BY h.id`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("households: %w", err)
@@ -367,9 +367,19 @@ func (db *DB) households(ctx context.Context, q householdQuerier, where string, 
 	if len(out) == 0 {
 		return out, nil
 	}
+	// A volunteer or a clinic sees the members they may see (the others
+	// are counted in Hidden); staff see everyone.
+	mwhere, margs := where, args
+	if a.Role == care.RoleVolunteer || a.Role == care.RoleClinic {
+		es, eargs, err := elderScope(a)
+		if err != nil {
+			return nil, err
+		}
+		mwhere, margs = where+" AND "+es, append(append([]any{}, args...), eargs...)
+	}
 	mrows, err := q.QueryContext(ctx, db.q(`SELECT hm.id, hm.household_id, hm.elder_id, e.name, e.status, hm.from_date, hm.to_date, hm.end_reason
  FROM household_members hm JOIN households h ON h.id = hm.household_id JOIN elders e ON e.id = hm.elder_id
- WHERE `+where+` ORDER BY hm.household_id, CASE WHEN hm.to_date IS NULL THEN 0 ELSE 1 END, hm.from_date, hm.elder_id, hm.id`), args...)
+ WHERE `+mwhere+` ORDER BY hm.household_id, CASE WHEN hm.to_date IS NULL THEN 0 ELSE 1 END, hm.from_date, hm.elder_id, hm.id`), margs...)
 	if err != nil {
 		return nil, fmt.Errorf("household members: %w", err)
 	}
