@@ -725,7 +725,7 @@ func classify(rt apiRoute, role string) (string, bool) {
 }
 
 // idKinds are the kinds callerOf has objects of.
-var idKinds = []string{"elders", "volunteers", "communities", "clinics", "services", "cases", "pairings", "alerts", "users", "sessions", "inbox", "experiences", "trainings", "surveys"}
+var idKinds = []string{"elders", "volunteers", "communities", "clinics", "services", "cases", "pairings", "alerts", "users", "sessions", "inbox", "experiences", "trainings", "surveys", "households"}
 
 // inboxText is the text of the matrix's message to username: the one to
 // community 2 is a marker no one else may be shown.

@@ -185,6 +185,9 @@ func (s *Server) pairHousehold(r *request) (int, any, error) {
 // the body of POST /elders/{id}/services plus elder_id, the member whose
 // card or PIN is offered as proof.
 func (s *Server) householdVisit(r *request) (int, any, error) {
+	if r.actor.Role != care.RoleVolunteer && !r.actor.EditsRegistry() {
+		return 0, nil, care.ErrForbidden()
+	}
 	id, err := pathID(r)
 	if err != nil {
 		return 0, nil, err
