@@ -57,6 +57,7 @@ func Fill(ctx context.Context, db *store.DB, password string) ([]Account, error)
 		{"health records", f.health},
 		{"time bank", f.timeBank},
 		{"experience reports, training and commendation", f.upward},
+		{"rollout and needs surveys", f.rollout},
 	}
 	for _, s := range steps {
 		if err := s.run(); err != nil {

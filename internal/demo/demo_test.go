@@ -53,6 +53,7 @@ func TestFill(t *testing.T) {
 		t.Run("id numbers", func(t *testing.T) { testIDNumbers(t, db, station, elders) })
 		t.Run("health", func(t *testing.T) { testHealth(t, db) })
 		t.Run("hours", func(t *testing.T) { testHours(t, db) })
+		t.Run("rollout", func(t *testing.T) { testRollout(t, db) })
 	})
 }
 
