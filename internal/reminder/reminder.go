@@ -284,11 +284,11 @@ type Occasion struct {
 	// visits, one reminder a community listing its elders in Elder.
 	CommunityID int64
 	Elder       string
-	Code    string // the festival's code, or calendar.CodeBirthday
-	Name    string // 中秋, 生日
-	Day     calendar.Date
-	Lunar   string // 农历八月十五 for a lunar birthday, else empty
-	To      []Person
+	Code        string // the festival's code, or calendar.CodeBirthday
+	Name        string // 中秋, 生日
+	Day         calendar.Date
+	Lunar       string // 农历八月十五 for a lunar birthday, else empty
+	To          []Person
 }
 
 // Chats is what one volunteer still owes this week.

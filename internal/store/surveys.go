@@ -488,7 +488,8 @@ type Surveyor struct {
 // Surveyors lists the volunteers named as surveyors in the actor's scope
 // (community staff their community, the station its street).
 func (db *DB) Surveyors(ctx context.Context, a care.Actor) ([]Surveyor, error) {
-	where, args := "", []any{}
+	var where string
+	var args []any
 	switch a.Role {
 	case care.RoleCommunity:
 		where, args = "s.community_id = ?", []any{a.CommunityID}

@@ -148,7 +148,7 @@ func TestRemindersOnTheirDays(t *testing.T) {
 			{reminder.FestivalVisit, "v2", "02-03"},
 			{reminder.FestivalVisit, "c1", "02-03"}, // one message for the community's elders
 			{reminder.FestivalVisit, "c2", "02-03"}, // the committee is in every circle
-			{reminder.WeeklyChat, "v2", ""},    // a social volunteer owes no chats
+			{reminder.WeeklyChat, "v2", ""},         // a social volunteer owes no chats
 		} {
 			if d := days(tc.kind, tc.to); d != tc.days {
 				t.Errorf("%s to %s on %q, want %q", tc.kind, tc.to, d, tc.days)

@@ -47,7 +47,7 @@ func TestHoursPages(t *testing.T) {
 			t.Fatalf("beyond the balance: %d %q", resp.StatusCode, doc.Find(`[data-field=hours]`).Text())
 		}
 		// The volunteer's paired elders are named in the form.
-		if doc.Find(`select[name=to_elder_id] option[value="` + itoa(f.Elder1.ID) + `"]`).Text() != f.Elder1.Name {
+		if doc.Find(`select[name=to_elder_id] option[value="`+itoa(f.Elder1.ID)+`"]`).Text() != f.Elder1.Name {
 			t.Fatal("the donation form does not name the volunteer's elder")
 		}
 		resp, _ = vol.post(action, url.Values{"csrf": {csrfOf(doc)}, "hours": {"0.5"}, "to_elder_id": {itoa(f.Elder1.ID)}})
