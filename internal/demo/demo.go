@@ -58,6 +58,7 @@ func Fill(ctx context.Context, db *store.DB, password string) ([]Account, error)
 		{"time bank", f.timeBank},
 		{"experience reports, training and commendation", f.upward},
 		{"rollout and needs surveys", f.rollout},
+		{"households", f.households},
 	}
 	for _, s := range steps {
 		if err := s.run(); err != nil {

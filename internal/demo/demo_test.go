@@ -54,6 +54,7 @@ func TestFill(t *testing.T) {
 		t.Run("health", func(t *testing.T) { testHealth(t, db) })
 		t.Run("hours", func(t *testing.T) { testHours(t, db) })
 		t.Run("rollout", func(t *testing.T) { testRollout(t, db) })
+		t.Run("households", func(t *testing.T) { testHouseholds(t, db) })
 	})
 }
 

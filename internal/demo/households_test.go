@@ -1,0 +1,41 @@
+package demo
+
+import (
+	"context"
+	"testing"
+
+	"carecircle/internal/store"
+)
+
+// testHouseholds: the demo has one current household of two, both members
+// served by the same volunteer (paired as a unit).
+func testHouseholds(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	a := login(t, db, "community1")
+	hs, err := db.Households(ctx, a, 0, false)
+	if err != nil || len(hs) != 1 {
+		t.Fatalf("households = %+v, %v", hs, err)
+	}
+	ms := hs[0].CurrentMembers()
+	if len(ms) != 2 {
+		t.Fatalf("members = %+v", ms)
+	}
+	shared := map[int64]int{}
+	for _, m := range ms {
+		team, err := db.ElderTeam(ctx, a, m.ElderID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tm := range team {
+			if tm.EndedOn == nil {
+				shared[tm.VolunteerID]++
+			}
+		}
+	}
+	for _, n := range shared {
+		if n == 2 {
+			return
+		}
+	}
+	t.Fatalf("no volunteer serves both members: %v", shared)
+}
