@@ -280,6 +280,7 @@ type elderPageData struct {
 	Community  string
 	Clinic     string
 	Committee  *store.Committee // the community committee, in every circle
+	Household  *store.Household // the current household (包户), if any
 }
 
 func (s *Server) elderShow(w http.ResponseWriter, r *http.Request, p *page) error {
@@ -309,6 +310,9 @@ func (s *Server) elderShow(w http.ResponseWriter, r *http.Request, p *page) erro
 	}
 	if c, err := s.db.CommitteeOf(r.Context(), p.Actor, e.CommunityID); err == nil {
 		d.Committee = c
+	}
+	if d.Household, err = s.db.ElderHousehold(r.Context(), p.Actor, e.ID); err != nil {
+		return err
 	}
 	if e.ClinicID != nil {
 		if c, err := s.db.GetClinic(r.Context(), p.Actor, *e.ClinicID); err == nil {

@@ -143,7 +143,7 @@ var english = map[string]string{
 
 // catalogs are the English translations, one map per feature so that
 // features can be built side by side.
-var catalogs = []map[string]string{english, englishPairing, englishServices, englishCompliance, englishRegister, englishReports, englishDashboard, englishAccounts, englishNotify, englishHours, englishRollout}
+var catalogs = []map[string]string{english, englishPairing, englishServices, englishCompliance, englishRegister, englishReports, englishDashboard, englishAccounts, englishNotify, englishHours, englishRollout, englishHouseholds}
 
 // translate returns s in lang.
 func translate(lang, s string) string {
