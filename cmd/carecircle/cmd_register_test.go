@@ -157,7 +157,9 @@ func TestReportCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(f.GetSheetList()) != 7 {
+	// The seven tables of the programme's report, then training and
+	// commendation, and the typical experience received (issue 15).
+	if len(f.GetSheetList()) != 9 {
 		t.Errorf("sheets %v", f.GetSheetList())
 	}
 	f.Close()
