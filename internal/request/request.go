@@ -6,6 +6,7 @@ package request
 
 import (
 	"sort"
+	"strings"
 	"time"
 
 	"carecircle/internal/care"
@@ -115,13 +116,19 @@ func CanMove(from, to string) bool {
 
 // Overdue tells why a request is overdue at now ("" when it is not):
 // "not_accepted" when dispatched more than AcceptWithin ago and still not
-// accepted, "not_done" when the wanted time has passed and it is not done.
+// accepted (or, never dispatched or declined, made more than AcceptWithin
+// ago), "not_done" when the wanted time has passed and it is not done.
 func Overdue(r *Request, now time.Time) string {
 	switch r.Status {
 	case Done, Cancelled:
 		return ""
 	}
 	if r.Status == Dispatched && !r.Dispatched.IsZero() && now.Sub(r.Dispatched) > AcceptWithin {
+		return "not_accepted"
+	}
+	// Never dispatched, or declined and not dispatched again: nobody has
+	// taken it since it was made.
+	if (r.Status == Open || r.Status == Declined) && !r.Created.IsZero() && now.Sub(r.Created) > AcceptWithin {
 		return "not_accepted"
 	}
 	if !r.WantedBy.IsZero() && now.After(r.WantedBy) {
@@ -175,4 +182,62 @@ func Rank(kind string, cs []Candidate) []Candidate {
 		return a.ID < b.ID
 	})
 	return out
+}
+
+// Statuses lists the statuses with their labels, in the order of a
+// request's life.
+var Statuses = []care.Choice{
+	{Code: Open, Label: care.Msg{ZH: "待派单", EN: "open"}},
+	{Code: Dispatched, Label: care.Msg{ZH: "已派单待接单", EN: "dispatched"}},
+	{Code: Accepted, Label: care.Msg{ZH: "已接单", EN: "accepted"}},
+	{Code: Declined, Label: care.Msg{ZH: "被婉拒待改派", EN: "declined"}},
+	{Code: Done, Label: care.Msg{ZH: "已完成", EN: "done"}},
+	{Code: Cancelled, Label: care.Msg{ZH: "已取消", EN: "cancelled"}},
+}
+
+// OverdueReasons labels what Overdue returns.
+var OverdueReasons = []care.Choice{
+	{Code: "not_accepted", Label: care.Msg{ZH: "超时：2小时内无人接单", EN: "overdue: not accepted within 2 hours"}},
+	{Code: "not_done", Label: care.Msg{ZH: "超时：已过需要时间仍未完成", EN: "overdue: not done by the wanted time"}},
+}
+
+// Label is the label of code in cs (the code itself when unknown).
+func Label(cs []care.Choice, code string) care.Msg {
+	for _, c := range cs {
+		if c.Code == code {
+			return c.Label
+		}
+	}
+	return care.Msg{ZH: code, EN: code}
+}
+
+// skillWords are the words of a volunteer's free-text skills (技能特长)
+// that suit each kind of help.
+var skillWords = map[string][]string{
+	"life":      {"买菜", "购物", "做饭", "打扫", "家务", "保洁", "洗澡", "理发", "缝补", "维修", "代缴", "代办", "送餐", "助餐"},
+	"spirit":    {"聊天", "谈心", "读报", "散步", "心理", "文艺", "书法", "摄影", "智能手机", "陪伴"},
+	"festival":  {"慰问", "探亲", "节日"},
+	"health":    {"健康", "血压", "血糖", "康复", "陪诊", "用药", "慢病", "急救", "护理", "医"},
+	"legal":     {"法律", "政策", "调解", "维权", "救助申请"},
+	"emergency": {"应急", "急救", "救助"},
+}
+
+// SkillFits reports whether a skill suits a request of kind and type: the
+// kind's code or label, the type's label, or a word of the kind in it.
+func SkillFits(kind, typ, skill string) bool {
+	if skill == "" {
+		return false
+	}
+	if skill == kind || skill == Label(care.ServiceKinds, kind).ZH {
+		return true
+	}
+	if t, ok := care.FindServiceType(kind, typ); ok && (strings.Contains(t.Label.ZH, skill) || strings.Contains(skill, t.Label.ZH)) {
+		return true
+	}
+	for _, w := range skillWords[kind] {
+		if strings.Contains(skill, w) {
+			return true
+		}
+	}
+	return false
 }

@@ -71,3 +71,38 @@ func TestRankCircleSkillLoadDistance(t *testing.T) {
 		}
 	}
 }
+
+func TestOverdueNeverDispatched(t *testing.T) {
+	t0 := time.Date(2026, 12, 4, 8, 0, 0, 0, time.UTC)
+	r := &Request{Status: Open, Created: t0, WantedBy: t0.Add(24 * time.Hour)}
+	if got := Overdue(r, t0.Add(time.Hour)); got != "" {
+		t.Errorf("open 1h: %q", got)
+	}
+	if got := Overdue(r, t0.Add(2*time.Hour+time.Minute)); got != "not_accepted" {
+		t.Errorf("open 2h01: %q", got)
+	}
+	r.Status = Declined
+	if got := Overdue(r, t0.Add(3*time.Hour)); got != "not_accepted" {
+		t.Errorf("declined 3h: %q", got)
+	}
+}
+
+func TestSkillFits(t *testing.T) {
+	for _, c := range []struct {
+		kind, typ, skill string
+		want             bool
+	}{
+		{"life", "shopping", "买菜", true},
+		{"life", "", "打扫卫生", true},
+		{"health", "", "测血压", true},
+		{"health", "", "陪诊", true},
+		{"legal", "", "法律咨询", true},
+		{"life", "", "法律咨询", false},
+		{"spirit", "", "", false},
+		{"life", "", "life", true},
+	} {
+		if got := SkillFits(c.kind, c.typ, c.skill); got != c.want {
+			t.Errorf("SkillFits(%s, %s, %s) = %v", c.kind, c.typ, c.skill, got)
+		}
+	}
+}
