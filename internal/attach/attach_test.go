@@ -12,54 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"carecircle/internal/attach/attachtest"
 	"carecircle/internal/care"
 )
-
-// picture is a w×h gradient.
-func picture(w, h int) *image.NRGBA {
-	img := image.NewNRGBA(image.Rect(0, 0, w, h))
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			img.SetNRGBA(x, y, color.NRGBA{uint8(x), uint8(y), 128, 255})
-		}
-	}
-	return img
-}
-
-// JPEGWithGPS is a JPEG of w×h carrying an EXIF APP1 segment whose GPS
-// IFD holds a position (latitude 31° 58' 48" N), as a phone camera writes.
-func JPEGWithGPS(t testing.TB, w, h int) []byte {
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, picture(w, h), nil); err != nil {
-		t.Fatal(err)
-	}
-	// TIFF header (little endian), IFD0 with one entry: GPSInfo (0x8825)
-	// pointing at a GPS IFD with GPSLatitudeRef "N" and GPSLatitude.
-	var tiff bytes.Buffer
-	le := binary.LittleEndian
-	tiff.WriteString("II")
-	binary.Write(&tiff, le, uint16(42))
-	binary.Write(&tiff, le, uint32(8))
-	binary.Write(&tiff, le, uint16(1))                                  // IFD0 entries
-	binary.Write(&tiff, le, []uint16{0x8825, 4})                        // GPSInfo, LONG
-	binary.Write(&tiff, le, []uint32{1, 26})                            // count, offset of GPS IFD
-	binary.Write(&tiff, le, uint32(0))                                  // next IFD
-	binary.Write(&tiff, le, uint16(2))                                  // GPS IFD entries
-	binary.Write(&tiff, le, []uint16{1, 2})                             // GPSLatitudeRef, ASCII
-	binary.Write(&tiff, le, uint32(2))                                  // count
-	tiff.WriteString("N\x00\x00\x00")                                   // value
-	binary.Write(&tiff, le, []uint16{2, 5})                             // GPSLatitude, RATIONAL
-	binary.Write(&tiff, le, []uint32{3, 56})                            // count, offset
-	binary.Write(&tiff, le, uint32(0))                                  // next IFD
-	binary.Write(&tiff, le, []uint32{31, 1, 58, 1, 48, 1, 0xC0FFEE, 7}) // 31/1 58/1 48/1 + marker
-	app1 := append([]byte("Exif\x00\x00"), tiff.Bytes()...)
-	seg := []byte{0xFF, 0xE1, byte((len(app1) + 2) >> 8), byte(len(app1) + 2)}
-	b := buf.Bytes()
-	out := append([]byte{}, b[:2]...) // SOI
-	out = append(out, seg...)
-	out = append(out, app1...)
-	return append(out, b[2:]...)
-}
 
 func fieldReason(t *testing.T, err error) care.Msg {
 	t.Helper()
@@ -71,7 +26,7 @@ func fieldReason(t *testing.T, err error) care.Msg {
 }
 
 func TestJPEGLosesGPSAndGetsAThumbnail(t *testing.T) {
-	in := JPEGWithGPS(t, 800, 400)
+	in := attachtest.JPEGWithGPS(t, 800, 400)
 	if !bytes.Contains(in, []byte("Exif")) || !bytes.Contains(in, []byte{0xEE, 0xFF, 0xC0}) {
 		t.Fatal("the input should carry the EXIF GPS bytes")
 	}
@@ -99,7 +54,7 @@ func TestJPEGLosesGPSAndGetsAThumbnail(t *testing.T) {
 
 func TestPNGReencodedAndSmallThumbKeepsSize(t *testing.T) {
 	var buf bytes.Buffer
-	png.Encode(&buf, picture(50, 120))
+	png.Encode(&buf, attachtest.Picture(50, 120))
 	raw := buf.Bytes()
 	f, err := Check("plan.png", raw)
 	if err != nil {
@@ -200,7 +155,7 @@ func TestTypesByContent(t *testing.T) {
 func TestHugeImageRefusedBeforeDecoding(t *testing.T) {
 	// A PNG header claiming 100000×100000 pixels.
 	var buf bytes.Buffer
-	png.Encode(&buf, picture(1, 1))
+	png.Encode(&buf, attachtest.Picture(1, 1))
 	b := buf.Bytes()
 	binary.BigEndian.PutUint32(b[16:], 100000)
 	binary.BigEndian.PutUint32(b[20:], 100000)

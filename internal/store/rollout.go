@@ -261,6 +261,8 @@ func (db *DB) JoinRollout(ctx context.Context, a care.Actor, communityID int64, 
 	})
 }
 
+var msgPlanAttachment = care.Msg{ZH: "附件不是为本社区实施方案上传的文件", EN: "the file was not uploaded for this community's plan"}
+
 // SaveRolloutPlan keeps a community's implementation plan (实施方案):
 // community staff their own, the station any of its street. The text may
 // be empty when attachmentID names an uploaded file. The community must
@@ -285,15 +287,25 @@ func (db *DB) SaveRolloutPlan(ctx context.Context, a care.Actor, communityID int
 		return err
 	}
 	text = strings.TrimSpace(text)
-	if attachmentID != 0 {
-		// Refused until the attachment store can say whose a file is: an
-		// unchecked id could show another community's file.
-		return care.FieldErrors{"attachment_id": care.Msg{ZH: "暂不能上传附件，请直接填写实施方案", EN: "uploads are not available yet; write the plan as text"}}.Err()
+	if attachmentID < 0 {
+		return care.FieldErrors{"attachment_id": msgPlanAttachment}.Err()
 	}
 	if err := rollout.ValidatePlan(text, attachmentID > 0); err != nil {
 		return err
 	}
 	return db.tx(ctx, func(tx *sql.Tx) error {
+		// Only a file uploaded for this community's plan (owner
+		// rollout_plan, id the community) may be named: any other id
+		// could show another community's file.
+		if attachmentID > 0 {
+			bad, err := db.ownedAttachments(ctx, tx, AttachmentOwner{OwnerRolloutPlan, communityID}, []int64{attachmentID}, false)
+			if err != nil {
+				return err
+			}
+			if bad {
+				return care.FieldErrors{"attachment_id": msgPlanAttachment}.Err()
+			}
+		}
 		var before string
 		err := tx.QueryRowContext(ctx, db.q(`SELECT plan_text FROM rollout_communities WHERE community_id = ?`), communityID).Scan(&before)
 		if errors.Is(err, sql.ErrNoRows) {

@@ -186,7 +186,7 @@ func (db *DB) SaveExperience(ctx context.Context, a care.Actor, e *upward.Experi
 		return err
 	}
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		if err := db.checkPhotos(ctx, tx, a, e.PhotoIDs); err != nil {
+		if err := db.checkPhotos(ctx, tx, e.ID, e.PhotoIDs); err != nil {
 			return err
 		}
 		now := db.now()
@@ -240,13 +240,30 @@ func (db *DB) SaveExperience(ctx context.Context, a care.Actor, e *upward.Experi
 	})
 }
 
-// checkPhotos decides whether the actor may attach the photos. Until the
-// attachment store (issue 15, activities) can say whose a file is, no id
-// can be checked, so none is taken: an unchecked id could show another
-// community's file.
-func (db *DB) checkPhotos(_ context.Context, _ *sql.Tx, _ care.Actor, ids []int64) error {
-	if len(ids) > 0 {
-		return care.FieldErrors{"photo_ids": care.Msg{ZH: "照片要等附件库启用后才能添加", EN: "photos can be added once the attachment store is in place"}}.Err()
+// checkPhotos decides whether the actor may attach the photos: each must
+// be a picture uploaded for this report (attachment owner "experience",
+// id the report's), not removed. A new report has none yet: it is saved
+// first, then its photos are uploaded.
+func (db *DB) checkPhotos(ctx context.Context, tx *sql.Tx, reportID int64, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if reportID == 0 {
+		return care.FieldErrors{"photo_ids": care.Msg{ZH: "请先保存草稿，再上传照片", EN: "save the draft first, then upload its photos"}}.Err()
+	}
+	seen := map[int64]bool{}
+	for _, id := range ids {
+		if seen[id] {
+			return care.FieldErrors{"photo_ids": care.Msg{ZH: "照片重复", EN: "a photo is listed twice"}}.Err()
+		}
+		seen[id] = true
+	}
+	bad, err := db.ownedAttachments(ctx, tx, AttachmentOwner{OwnerExperience, reportID}, ids, true)
+	if err != nil {
+		return err
+	}
+	if bad {
+		return care.FieldErrors{"photo_ids": care.Msg{ZH: "只能选用为本篇典型经验上传的图片", EN: "only pictures uploaded for this report can be its photos"}}.Err()
 	}
 	return nil
 }
