@@ -3,6 +3,7 @@ package tracker
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -136,6 +137,14 @@ func (t *Tracker) AdvanceEscalations(ctx context.Context) (int, error) {
 	n, err := t.db.AdvanceEscalations(ctx, t.db.Now())
 	if n > 0 {
 		t.log.Info("escalation steps taken", "count", n)
+	}
+	// Requests for help overdue (按需服务: not accepted within 2 hours, not
+	// done by the wanted time) are told to the community's staff on duty
+	// once; counted apart from the chains' steps.
+	if k, rerr := t.db.EscalateOverdueRequests(ctx, t.db.Now()); rerr != nil {
+		err = errors.Join(err, rerr)
+	} else if k > 0 {
+		t.log.Info("overdue requests escalated", "count", k)
 	}
 	return n, err
 }
