@@ -69,11 +69,14 @@ var (
 // answers the owner's street and community.
 func (db *DB) attachmentScope(ctx context.Context, q queryer, a care.Actor, o AttachmentOwner, adding bool) (street, community int64, err error) {
 	switch a.Role {
-	case care.RoleStation, care.RoleCommunity, care.RoleViewer:
+	case care.RoleStation, care.RoleCommunity:
+	case care.RoleViewer, care.RoleVolunteer:
+		// A viewer reads plans; a volunteer sees the photos of the
+		// activities open to them. Neither adds.
+		if adding || (a.Role == care.RoleVolunteer && o.Kind != OwnerActivity) {
+			return 0, 0, care.ErrForbidden()
+		}
 	default:
-		return 0, 0, care.ErrForbidden()
-	}
-	if adding && a.Role == care.RoleViewer {
 		return 0, 0, care.ErrForbidden()
 	}
 	var read, add bool
@@ -105,11 +108,20 @@ func (db *DB) attachmentScope(ctx context.Context, q queryer, a care.Actor, o At
 		var c sql.NullInt64
 		err = q.QueryRowContext(ctx, db.q(`SELECT street_id, community_id FROM activities WHERE id = ?`), o.ID).Scan(&street, &c)
 		community = c.Int64
+		if err != nil {
+			break
+		}
 		switch a.Role {
 		case care.RoleStation:
 			read, add = a.StreetID == street, a.StreetID == street
-		case care.RoleViewer:
-			read = a.StreetID == street
+		case care.RoleVolunteer:
+			// Like the activities list: the volunteer's community's and
+			// the street-wide ones of their street.
+			var vStreet, vCommunity int64
+			if err = q.QueryRowContext(ctx, db.q(`SELECT c.street_id, c.id FROM volunteers v JOIN communities c ON c.id = v.community_id WHERE v.id = ?`),
+				a.VolunteerID).Scan(&vStreet, &vCommunity); err == nil {
+				read = vStreet == street && (community == 0 || community == vCommunity)
+			}
 		case care.RoleCommunity:
 			// Their community's activities, and the street-wide ones they
 			// take part in (only the station adds to those).

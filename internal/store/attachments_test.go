@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"carecircle/internal/activity"
 	"carecircle/internal/attach"
 	"carecircle/internal/attach/attachtest"
 	"carecircle/internal/care"
@@ -274,4 +275,50 @@ func TestAttachmentsSharedAcrossServers(t *testing.T) {
 	if _, th, err := two.AttachmentContent(ctx, f.Station, at.ID, true); err != nil || len(th) == 0 {
 		t.Fatalf("thumbnail on the second server: %v", err)
 	}
+}
+
+// TestAttachmentsOfAnActivity: staff of the activity's community add its
+// photos; the station adds to any of its street; a volunteer of the
+// community sees them but adds none; another community's staff and
+// volunteers neither see nor add.
+func TestAttachmentsOfAnActivity(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		f := storetest.Seed(t, db)
+		ctx := context.Background()
+		_, id, err := db.CreateFromTemplate(ctx, f.Comm1, activity.TemplateNursingHome, f.C1.ID, storetest.Day("2026-12-05"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		owner := store.AttachmentOwner{Kind: store.OwnerActivity, ID: id}
+		photo, err := db.AddAttachment(ctx, f.Comm1, owner, "合影.jpg", attachtest.JPEGWithGPS(t, 400, 300))
+		if err != nil || photo.CommunityID != f.C1.ID || photo.StreetID != f.Street.ID {
+			t.Fatalf("community 1 adds: %+v %v", photo, err)
+		}
+		if _, err := db.AddAttachment(ctx, f.Station, owner, "签到表.pdf", samplePDF); err != nil {
+			t.Fatalf("the station adds: %v", err)
+		}
+		if _, err := db.AddAttachment(ctx, f.Comm2, owner, "x.pdf", samplePDF); care.ErrorCode(err) != care.ENotFound {
+			t.Fatalf("community 2 adds: %v", err)
+		}
+		if _, err := db.AddAttachment(ctx, f.Volunteer, owner, "x.pdf", samplePDF); care.ErrorCode(err) != care.EForbidden {
+			t.Fatalf("a volunteer adds: %v", err)
+		}
+		if list, err := db.Attachments(ctx, f.Volunteer, owner); err != nil || len(list) != 2 || !list[0].IsImage() || list[1].IsImage() {
+			t.Fatalf("the volunteer's list: %+v %v", list, err)
+		}
+		if _, data, err := db.AttachmentContent(ctx, f.Volunteer, photo.ID, true); err != nil || len(data) == 0 {
+			t.Fatalf("the volunteer's thumbnail: %v", err)
+		}
+		if _, _, err := db.AttachmentContent(ctx, f.Comm2, photo.ID, false); care.ErrorCode(err) != care.ENotFound {
+			t.Fatalf("community 2 reads: %v", err)
+		}
+		// A volunteer of community 2 does not see community 1's activity.
+		v2 := care.Actor{Role: care.RoleVolunteer, Username: "v2", VolunteerID: f.Vol2.ID}
+		if _, err := db.Attachments(ctx, v2, owner); care.ErrorCode(err) != care.ENotFound {
+			t.Fatalf("volunteer of community 2 lists: %v", err)
+		}
+		if _, err := db.Attachments(ctx, f.Comm1, store.AttachmentOwner{Kind: store.OwnerActivity, ID: id + 100}); care.ErrorCode(err) != care.ENotFound {
+			t.Fatalf("a missing activity: %v", err)
+		}
+	})
 }
