@@ -115,6 +115,7 @@ func (s *Server) routes() {
 	s.routesHours(m)
 	s.routesRollout(m)
 	s.routesUpward(m)
+	s.routesHouseholds(m)
 	m.Handle("/", s.auth(func(w http.ResponseWriter, r *http.Request, p *page) error {
 		return care.ErrNotFound("页面 / page")
 	}))
@@ -186,7 +187,7 @@ var navRegistry = []navItem{
 // Nav lists the header links the page's role may use, in feature order.
 func (p *page) Nav() []navItem {
 	var out []navItem
-	for _, group := range [][]navItem{navRegistry, navPairing, navServices, navCompliance, navRegister, navReports, navNotify, navReminders, navHours, navUpward, navRollout} {
+	for _, group := range [][]navItem{navRegistry, navPairing, navServices, navCompliance, navRegister, navReports, navNotify, navReminders, navHours, navUpward, navRollout, navHouseholds} {
 		for _, n := range group {
 			for _, r := range n.Roles {
 				if r == p.Actor.Role {

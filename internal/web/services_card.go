@@ -94,7 +94,7 @@ func (s *Server) showCard(w http.ResponseWriter, r *http.Request, p *page, id in
 	if p.Actor.Role == care.RoleVolunteer {
 		d.volunteer = p.Actor.VolunteerID
 	}
-	if _, notice := s.doneNotice(r, p); notice != "" {
+	if _, notice := s.doneNotice(r, p, r.URL.Query().Get("done")); notice != "" {
 		p.Flash = notice
 	}
 	if signed := r.URL.Query().Get("signed_elder"); signed != "" {

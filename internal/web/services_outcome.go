@@ -149,8 +149,8 @@ func (s *Server) recordedNotice(ctx context.Context, p *page, rec *care.ServiceR
 // doneNotice is the confirmation of ?done=RECORD after a form was sent
 // without JavaScript (post, redirect, get): the record as the actor may see
 // it, or nothing.
-func (s *Server) doneNotice(r *http.Request, p *page) (int64, string) {
-	id, err := strconv.ParseInt(r.URL.Query().Get("done"), 10, 64)
+func (s *Server) doneNotice(r *http.Request, p *page, done string) (int64, string) {
+	id, err := strconv.ParseInt(done, 10, 64)
 	if err != nil || id <= 0 {
 		return 0, ""
 	}

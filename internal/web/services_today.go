@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -54,8 +55,12 @@ func (s *Server) todayPage(w http.ResponseWriter, r *http.Request, p *page) erro
 	if err != nil {
 		return err
 	}
-	if elder, notice := s.doneNotice(r, p); notice != "" && !d.tell(elder, notice, "") {
-		p.Flash = notice
+	// A visit recorded for the whole household (为全户记录) names every
+	// member's record: each card says what was stored.
+	for _, done := range r.URL.Query()["done"] {
+		if elder, notice := s.doneNotice(r, p, done); notice != "" && !d.tell(elder, notice, "") {
+			p.Flash = notice
+		}
 	}
 	p.Title, p.Active, p.Data = "今日服务", "today", d
 	s.render(w, http.StatusOK, "today", p)
@@ -291,6 +296,11 @@ type serviceFormData struct {
 	CommitteeField bool
 	// Back is where 取消 leads: the page the user came from.
 	Back string
+	// Household is the elder's household when the volunteer serves all
+	// its current members (包户): the visit can be recorded for all of
+	// them at once (为全户记录). ForHousehold: that was chosen.
+	Household    *store.Household
+	ForHousehold bool
 }
 
 func (s *Server) showServiceForm(w http.ResponseWriter, r *http.Request, p *page, e *care.Elder, rec *care.ServiceRecord, key string, status int) error {
@@ -333,6 +343,19 @@ func (s *Server) showServiceForm(w http.ResponseWriter, r *http.Request, p *page
 		fallback = "/"
 	}
 	d.Back = backFrom(r, fallback)
+	if p.Actor.Role == care.RoleVolunteer {
+		// A volunteer sees only the members paired with them: the choice
+		// is offered when they serve two or more of the household (the
+		// store refuses, saying why, when a member is not theirs).
+		h, err := s.db.ElderHousehold(r.Context(), p.Actor, e.ID)
+		if err != nil {
+			return err
+		}
+		if h != nil && len(h.CurrentMembers()) >= 2 {
+			d.Household = h
+			d.ForHousehold = r.Method == http.MethodPost && r.PostFormValue("for") == "household"
+		}
+	}
 	if d.Staff {
 		team, err := s.db.ElderTeam(r.Context(), p.Actor, e.ID)
 		if err != nil {
@@ -393,9 +416,29 @@ func (s *Server) serviceCreate(w http.ResponseWriter, r *http.Request, p *page) 
 	// same attempt; the same key with other values is another request.
 	fp := strings.Join([]string{"service", strconv.FormatInt(e.ID, 10), f.str("what"), f.str("at"), f.str("note"),
 		f.str("amount"), f.str("volunteer_id"), f.str("source"), f.str("by_committee")}, "\x1f")
+	household := f.str("for") == "household"
+	if household {
+		fp += "\x1fhousehold\x1f" + f.str("household_id")
+	}
 	attempt := formAttempt(r, f, fp)
 	err = f.errs.Err()
-	if err == nil {
+	if err == nil && household {
+		// 为全户记录: one record on each member's card, one transaction.
+		var recs []*care.ServiceRecord
+		recs, _, err = s.db.AddHouseholdVisit(r.Context(), p.Actor, f.int64("household_id"), rec, proofFromForm(f), attempt)
+		if err == nil {
+			q := url.Values{}
+			for _, x := range recs {
+				q.Add("done", strconv.FormatInt(x.ID, 10))
+			}
+			back := "/today?" + q.Encode() + "#elder-" + strconv.FormatInt(e.ID, 10)
+			if p.Actor.Role != care.RoleVolunteer {
+				back = "/elders/" + strconv.FormatInt(e.ID, 10) + "/card?month=" + rec.Month + "&done=" + strconv.FormatInt(rec.ID, 10) + "#record-" + strconv.FormatInt(rec.ID, 10)
+			}
+			http.Redirect(w, r, back, http.StatusSeeOther)
+			return nil
+		}
+	} else if err == nil {
 		_, err = s.db.AddServiceOnce(r.Context(), p.Actor, rec, proofFromForm(f), attempt)
 	}
 	if err == nil {
