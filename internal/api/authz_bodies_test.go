@@ -58,6 +58,7 @@ var bodyCases = []bodyCase{
 	{roles(rStation, rCommunity), "POST", "/elders/{elder1}/services", `{"kind": "life", "type": "greeting", "volunteer_id": {fv}}`},
 	{roles(rStation, rCommunity, rVolunteer), "POST", "/services/{record1}/amendments", `{"reason": "写错了", "changes": {"volunteer_id": {fv}}}`},
 	{roles(rStation), "POST", "/cards/2026-10/signatures", `{"elder_ids": [{fe}]}`},
+	{roles(rStation, rCommunity, rVolunteer), "POST", "/requests", `{"elder_id": {fe}, "kind": "life", "urgency": "normal", "channel": "volunteer", "wanted_by": "2026-11-29T18:00:00+08:00"}`},
 	{roles(rStation, rCommunity), "PUT", "/duty", `{"community_id": {fc}, "shifts": [{"weekday": 1, "from": "08:00", "to": "18:00", "user_id": {fuser}}]}`},
 	{roles(rStation, rCommunity), "PUT", "/duty", `{"community_id": {c}, "shifts": [{"weekday": 1, "from": "08:00", "to": "18:00", "user_id": {fuser}}]}`},
 }

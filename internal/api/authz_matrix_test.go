@@ -272,6 +272,9 @@ var families = map[string]family{
 	// reads, receives and returns (README "典型经验、上报与培训表彰").
 	"experiences": {registry, registry},
 	"trainings":   {roles(rStation, rCommunity, rVolunteer), registry},
+	// Requests for help (按需服务, issue 16 point 1): staff record and
+	// dispatch; a volunteer reads those assigned to them or of their circle.
+	"requests": {roles(rStation, rCommunity, rVolunteer), registry},
 }
 
 // Expectations of matrixExceptions.
@@ -328,6 +331,14 @@ var matrixExceptions = map[string]map[string]string{
 	"GET /elders/{id}/need-history":  {rVolunteer: deny, rClinic: deny},
 	"GET /communities/{id}/approval": {rVolunteer: deny, rClinic: deny, rAdmin: deny},
 	"PUT /communities/{id}/approval": {rAdmin: deny},
+	// Requests: the elder's volunteer records one; only the volunteer it
+	// was dispatched to accepts or declines it, and they or staff mark it
+	// done; the candidates are for staff dispatching.
+	"POST /requests":                {rVolunteer: allow},
+	"POST /requests/{id}/accept":    {rStation: deny, rCommunity: deny, rVolunteer: allow},
+	"POST /requests/{id}/decline":   {rStation: deny, rCommunity: deny, rVolunteer: allow},
+	"POST /requests/{id}/done":      {rVolunteer: allow},
+	"GET /requests/{id}/candidates": {rVolunteer: deny},
 	// The time bank: a volunteer donates their own hours (issue 16 point 4).
 	"POST /volunteers/{id}/hours/donations": {rVolunteer: allow},
 }
@@ -409,7 +420,8 @@ type matrixWorld struct {
 	// session attended by the community's volunteer) of community 1,
 	// community 2 and the second street's community
 	experience, training [3]int64
-	household            int64 // elder 1 and elder 2 (community 1)
+	household            int64           // elder 1 and elder 2 (community 1)
+	request              map[int64]int64 // elder -> a request for help (elder 1's dispatched to the volunteer)
 }
 
 func newMatrixWorld(t *testing.T, db *store.DB, as string) *matrixWorld {
@@ -424,7 +436,7 @@ func newMatrixWorld(t *testing.T, db *store.DB, as string) *matrixWorld {
 		}
 	}
 	w := &matrixWorld{e: e, pairing: map[int64]int64{}, record: map[int64]int64{}, caseOf: map[int64]int64{}, alert: map[int64]int64{},
-		inbox: map[string]string{}, survey: map[int64]int64{}}
+		inbox: map[string]string{}, survey: map[int64]int64{}, request: map[int64]int64{}}
 	st2 := care.Street{Name: "长乐街道", District: "秦淮区", City: "南京市"}
 	must(db.CreateStreet(ctx, f.Admin, &st2))
 	w.station2 = care.Actor{Role: care.RoleStation, StreetID: st2.ID, Username: "station2"}
@@ -481,6 +493,15 @@ func newMatrixWorld(t *testing.T, db *store.DB, as string) *matrixWorld {
 	hh := &store.Household{Name: "王陈家"}
 	must(db.CreateHousehold(ctx, f.Comm1, hh, []int64{f.Elder1.ID, f.Elder2.ID}, time.Time{}))
 	w.household = hh.ID
+	for _, p := range []struct {
+		a     care.Actor
+		elder int64
+	}{{f.Comm1, f.Elder1.ID}, {f.Comm1, f.Elder2.ID}, {f.Comm2, f.Elder3.ID}, {w.station2, w.elder4.ID}} {
+		rq := &store.Request{ElderID: p.elder, Kind: "life", Type: "shopping", Urgency: "normal", Channel: "phone", WantedBy: db.Now().Add(5 * time.Hour)}
+		must(db.CreateRequest(ctx, p.a, rq))
+		w.request[p.elder] = rq.ID
+	}
+	must(db.Dispatch(ctx, f.Comm1, w.request[f.Elder1.ID], f.Vol1.ID))
 	// A survey of elder 1 by the volunteer (named, then un-named, so the
 	// fixture's volunteer has no targets), of elder 3 and of elder 4.
 	must(db.NameSurveyor(ctx, f.Comm1, f.Vol1.ID, true))
@@ -606,7 +627,7 @@ func (w *matrixWorld) callerOf(role string) caller {
 		"services": s(w.record[f.Elder1.ID]), "cases": s(w.caseOf[f.Elder1.ID]), "pairings": s(w.pairing[f.Elder1.ID]),
 		"alerts": s(w.alert[f.Elder1.ID]), "users": s(w.spareUser), "sessions": w.ownSession,
 		"inbox": w.inbox[usernameOf(f, role)], "experiences": s(w.experience[0]), "trainings": s(w.training[0]), "surveys": s(w.survey[f.Elder1.ID]),
-		"households": s(w.household),
+		"households": s(w.household), "requests": s(w.request[f.Elder1.ID]),
 	}, foreign: map[string][]string{"sessions": {w.foreignSession}, "inbox": {w.inbox[f.Comm2.Username]}},
 		markers: []string{inboxText(f.Comm2.Username)}}
 	var foreignElders, foreignVols []int64
@@ -657,6 +678,7 @@ func (w *matrixWorld) callerOf(role string) caller {
 		if id := w.survey[e]; id != 0 {
 			c.foreign["surveys"] = append(c.foreign["surveys"], s(id))
 		}
+		c.foreign["requests"] = append(c.foreign["requests"], s(w.request[e]))
 	}
 	switch role {
 	case rStation:
@@ -725,7 +747,7 @@ func classify(rt apiRoute, role string) (string, bool) {
 }
 
 // idKinds are the kinds callerOf has objects of.
-var idKinds = []string{"elders", "volunteers", "communities", "clinics", "services", "cases", "pairings", "alerts", "users", "sessions", "inbox", "experiences", "trainings", "surveys", "households"}
+var idKinds = []string{"elders", "volunteers", "communities", "clinics", "services", "cases", "pairings", "alerts", "users", "sessions", "inbox", "experiences", "trainings", "surveys", "households", "requests"}
 
 // inboxText is the text of the matrix's message to username: the one to
 // community 2 is a marker no one else may be shown.
