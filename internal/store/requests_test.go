@@ -269,3 +269,50 @@ func TestRequestOverdueTwoServers(t *testing.T) {
 		t.Fatalf("staff told %d times, %v", len(inbox), err)
 	}
 }
+
+// TestReportRequests: requests made and answered in the month, per
+// community, with the minutes to answer (made → done) as counts per value.
+func TestReportRequests(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		f := storetest.Seed(t, db)
+		ctx := context.Background()
+		start := db.Now()
+		for _, e := range []int64{f.Elder1.ID, f.Elder1.ID, f.Elder2.ID} {
+			if err := db.CreateRequest(ctx, f.Comm1, newRequest(db, e)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := db.CreateRequest(ctx, f.Comm2, newRequest(db, f.Elder3.ID)); err != nil {
+			t.Fatal(err)
+		}
+		rs, _ := db.Requests(ctx, f.Comm1, store.RequestFilter{})
+		first := rs[len(rs)-1].ID
+		if err := db.Dispatch(ctx, f.Comm1, first, f.Vol1.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.AcceptRequest(ctx, f.Volunteer, first); err != nil {
+			t.Fatal(err)
+		}
+		db.Now = func() time.Time { return start.Add(95 * time.Minute) }
+		rec := serviceFor(t, db, f.Volunteer, f.Elder1.ID)
+		if err := db.DoneRequest(ctx, f.Volunteer, first, rec); err != nil {
+			t.Fatal(err)
+		}
+		p, err := store.ParsePeriod("2026-11", db.Loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.ReportRequestsOf(ctx, []int64{f.C1.ID, f.C2.ID}, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c1, c2 := got[f.C1.ID], got[f.C2.ID]
+		if c1["requests.received"] != 3 || c1["requests.answered"] != 1 || c1["requests.answer_minutes.95"] != 1 || c2["requests.received"] != 1 || c2["requests.answered"] != 0 {
+			t.Fatalf("counts = %v / %v", c1, c2)
+		}
+		p, _ = store.ParsePeriod("2026-10", db.Loc)
+		if got, _ := db.ReportRequestsOf(ctx, []int64{f.C1.ID, f.C2.ID}, p); len(got) != 0 {
+			t.Fatalf("October = %v", got)
+		}
+	})
+}
