@@ -1,6 +1,8 @@
 package demo
 
 import (
+	"time"
+
 	"carecircle/internal/care"
 	"carecircle/internal/store"
 )
@@ -17,13 +19,14 @@ func (f *filler) households() error {
 	}
 	comm := f.comms[0]
 	var pair []int64
+	var first *elder
 	byBuilding := map[string]*elder{}
 	for _, e := range f.eldersByComm[0] {
 		if e.Status != "active" || e.LivingSituation != "with_spouse" || e.Wishes.DeclinePairing {
 			continue
 		}
 		if o := byBuilding[e.Building]; o != nil && o.Gender != e.Gender {
-			pair = []int64{o.ID, e.ID}
+			pair, first = []int64{o.ID, e.ID}, o
 			break
 		}
 		if byBuilding[e.Building] == nil {
@@ -67,6 +70,40 @@ func (f *filler) households() error {
 	if vol == 0 {
 		return nil
 	}
-	_, err = f.db.PairHousehold(f.ctx, staff, h.ID, vol, f.today)
-	return err
+	if _, err = f.db.PairHousehold(f.ctx, staff, h.ID, vol, f.today); err != nil {
+		return err
+	}
+	return f.householdVisit(h.ID, vol, first)
+}
+
+// householdVisit records one visit for the whole household (为全户记录)
+// this morning (or just now, early in the day), by its volunteer, verified
+// by the first member's card: one record on each member's card.
+func (f *filler) householdVisit(hid, vol int64, first *elder) error {
+	var v *volunteer
+	for _, x := range f.vols {
+		if x.ID == vol {
+			v = x
+		}
+	}
+	if v == nil {
+		return nil
+	}
+	name := v.Name
+	if v == f.v1 {
+		name = "volunteer1"
+	}
+	a := care.Actor{Role: care.RoleVolunteer, VolunteerID: v.ID, CommunityID: v.CommunityID, StreetID: f.street.ID, Username: name}
+	now := f.db.Now().In(f.db.Loc)
+	at := time.Date(now.Year(), now.Month(), now.Day(), 9, 30, 0, 0, f.db.Loc)
+	if !at.Before(now) {
+		at = now.Add(-time.Minute)
+	}
+	end := at.Add(40 * time.Minute)
+	if end.After(now) {
+		end = now
+	}
+	r := &care.ServiceRecord{ElderID: first.ID, Kind: "spirit", Type: "chat", At: at, EndAt: &end, Note: "为全户记录：陪老两口聊天，看了看药盒"}
+	return f.db.AddHouseholdVisitBatch(f.ctx, []store.HouseholdVisitItem{{Actor: a, HouseholdID: hid, Record: r,
+		Proof: store.Proof{Method: "qr", Code: f.cardCode(first, at)}, EnteredAt: f.enteredAt(r)}})
 }

@@ -32,10 +32,34 @@ func testHouseholds(t *testing.T, db *store.DB) {
 			}
 		}
 	}
+	both := false
 	for _, n := range shared {
-		if n == 2 {
-			return
+		both = both || n == 2
+	}
+	if !both {
+		t.Fatalf("no volunteer serves both members: %v", shared)
+	}
+	// One visit recorded for the whole household: a record on each
+	// member's card, sharing one household visit.
+	visits := map[string]int{}
+	for _, m := range ms {
+		month := db.Now().In(db.Loc).Format("2006-01")
+		c, err := db.GetCard(ctx, a, m.ElderID, month)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range c.Entries {
+			if e.HouseholdVisitID != "" {
+				visits[e.HouseholdVisitID]++
+			}
 		}
 	}
-	t.Fatalf("no volunteer serves both members: %v", shared)
+	if len(visits) != 1 {
+		t.Fatalf("household visits = %v", visits)
+	}
+	for _, n := range visits {
+		if n != 2 {
+			t.Fatalf("household visit on %d cards, want 2", n)
+		}
+	}
 }
