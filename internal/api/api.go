@@ -81,6 +81,7 @@ func (s *Server) routes() {
 	s.routesHours()
 	s.routesRollout()
 	s.routesHouseholds()
+	s.routesAttachments()
 	s.routesRequests()
 	m.HandleFunc("GET /api/v1/openapi.yaml", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/yaml; charset=utf-8")

@@ -21,6 +21,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"carecircle/internal/activity"
+	"carecircle/internal/attach/attachtest"
 	"carecircle/internal/care"
 	"carecircle/internal/notify"
 	"carecircle/internal/store"
@@ -272,6 +274,13 @@ var families = map[string]family{
 	// reads, receives and returns (README "典型经验、上报与培训表彰").
 	"experiences": {registry, registry},
 	"trainings":   {roles(rStation, rCommunity, rVolunteer), registry},
+	// Activities (issue 15 point 1): staff plan them; the volunteers they
+	// are open to read them.
+	"activities": {roles(rStation, rCommunity, rVolunteer), registry},
+	// Attachments (附件): staff upload; whoever reads the owner reads its
+	// files (the matrix's own file is a photo of community 1's activity,
+	// which its volunteer sees and a viewer does not).
+	"attachments": {roles(rStation, rCommunity, rVolunteer), registry},
 	// Requests for help (按需服务, issue 16 point 1): staff record and
 	// dispatch; a volunteer reads those assigned to them or of their circle.
 	"requests": {roles(rStation, rCommunity, rVolunteer), registry},
@@ -420,6 +429,9 @@ type matrixWorld struct {
 	// session attended by the community's volunteer) of community 1,
 	// community 2 and the second street's community
 	experience, training [3]int64
+	// an activity of community 1, community 2 and the second street's
+	// community, each with a photo
+	activity, attachment [3]int64
 	household            int64           // elder 1 and elder 2 (community 1)
 	request              map[int64]int64 // elder -> a request for help (elder 1's dispatched to the volunteer)
 }
@@ -493,6 +505,16 @@ func newMatrixWorld(t *testing.T, db *store.DB, as string) *matrixWorld {
 	hh := &store.Household{Name: "王陈家"}
 	must(db.CreateHousehold(ctx, f.Comm1, hh, []int64{f.Elder1.ID, f.Elder2.ID}, time.Time{}))
 	w.household = hh.ID
+	for i, p := range []struct {
+		a care.Actor
+		c int64
+	}{{f.Comm1, f.C1.ID}, {f.Comm2, f.C2.ID}, {w.station2, w.c3.ID}} {
+		_, id, err := db.CreateFromTemplate(ctx, p.a, activity.TemplateNursingHome, p.c, storetest.Day("2026-12-05"))
+		must(err)
+		at, err := db.AddAttachment(ctx, p.a, store.AttachmentOwner{Kind: store.OwnerActivity, ID: id}, "合影.png", attachtest.PNG(t, 8, 8))
+		must(err)
+		w.activity[i], w.attachment[i] = id, at.ID
+	}
 	for _, p := range []struct {
 		a     care.Actor
 		elder int64
@@ -627,7 +649,7 @@ func (w *matrixWorld) callerOf(role string) caller {
 		"services": s(w.record[f.Elder1.ID]), "cases": s(w.caseOf[f.Elder1.ID]), "pairings": s(w.pairing[f.Elder1.ID]),
 		"alerts": s(w.alert[f.Elder1.ID]), "users": s(w.spareUser), "sessions": w.ownSession,
 		"inbox": w.inbox[usernameOf(f, role)], "experiences": s(w.experience[0]), "trainings": s(w.training[0]), "surveys": s(w.survey[f.Elder1.ID]),
-		"households": s(w.household), "requests": s(w.request[f.Elder1.ID]),
+		"activities": s(w.activity[0]), "attachments": s(w.attachment[0]), "households": s(w.household), "requests": s(w.request[f.Elder1.ID]),
 	}, foreign: map[string][]string{"sessions": {w.foreignSession}, "inbox": {w.inbox[f.Comm2.Username]}},
 		markers: []string{inboxText(f.Comm2.Username)}}
 	var foreignElders, foreignVols []int64
@@ -685,6 +707,12 @@ func (w *matrixWorld) callerOf(role string) caller {
 		c.foreign["experiences"], c.foreign["trainings"] = []string{s(w.experience[2])}, []string{s(w.training[2])}
 	case rCommunity, rVolunteer:
 		c.foreign["experiences"], c.foreign["trainings"] = []string{s(w.experience[1]), s(w.experience[2])}, []string{s(w.training[1]), s(w.training[2])}
+	}
+	switch role {
+	case rStation:
+		c.foreign["activities"], c.foreign["attachments"] = []string{s(w.activity[2])}, []string{s(w.attachment[2])}
+	case rCommunity, rVolunteer:
+		c.foreign["activities"], c.foreign["attachments"] = []string{s(w.activity[1]), s(w.activity[2])}, []string{s(w.attachment[1]), s(w.attachment[2])}
 	}
 	return c
 }
@@ -747,7 +775,7 @@ func classify(rt apiRoute, role string) (string, bool) {
 }
 
 // idKinds are the kinds callerOf has objects of.
-var idKinds = []string{"elders", "volunteers", "communities", "clinics", "services", "cases", "pairings", "alerts", "users", "sessions", "inbox", "experiences", "trainings", "surveys", "households", "requests"}
+var idKinds = []string{"elders", "volunteers", "communities", "clinics", "services", "cases", "pairings", "alerts", "users", "sessions", "inbox", "experiences", "trainings", "surveys", "households", "activities", "attachments", "requests"}
 
 // inboxText is the text of the matrix's message to username: the one to
 // community 2 is a marker no one else may be shown.

@@ -146,6 +146,13 @@ func (db *DB) attachmentScope(ctx context.Context, q queryer, a care.Actor, o At
 	return street, community, nil
 }
 
+// CanAddAttachment tells whether the actor may add a file to the owner
+// now (nil), or why not, before any upload is read.
+func (db *DB) CanAddAttachment(ctx context.Context, a care.Actor, o AttachmentOwner) error {
+	_, _, err := db.attachmentScope(ctx, db.read, a, o, true)
+	return err
+}
+
 // AddAttachment checks a file (type by content, size, images encoded
 // again without their metadata, a thumbnail), keeps its content and
 // records it for the owner; a refused file is a 422 on "file" and changes
