@@ -83,6 +83,7 @@ func (s *Server) routes() {
 	s.routesHouseholds()
 	s.routesAttachments()
 	s.routesRequests()
+	s.routesActivities()
 	m.HandleFunc("GET /api/v1/openapi.yaml", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/yaml; charset=utf-8")
 		w.Write(openAPI)

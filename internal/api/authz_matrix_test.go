@@ -350,6 +350,11 @@ var matrixExceptions = map[string]map[string]string{
 	"GET /requests/{id}/candidates": {rVolunteer: deny},
 	// The time bank: a volunteer donates their own hours (issue 16 point 4).
 	"POST /volunteers/{id}/hours/donations": {rVolunteer: allow},
+	// Activities: a volunteer signs up, cancels and checks in themself (the
+	// matrix's item 1 is staff's, so the volunteer may not tick it).
+	"POST /activities/{id}/signups":    {rVolunteer: allow},
+	"DELETE /activities/{id}/signups":  {rVolunteer: allow},
+	"POST /activities/{id}/attendance": {rVolunteer: allow},
 }
 
 // streetWide are routes whose object belongs to the whole street: every
@@ -801,6 +806,7 @@ func fill(rt apiRoute, id string) (string, bool) {
 	p = strings.ReplaceAll(p, "{month}", "2026-11")
 	p = strings.ReplaceAll(p, "{kind}", "elders")
 	p = strings.ReplaceAll(p, "{file}", "elders.csv")
+	p = strings.ReplaceAll(p, "{item}", "1") // the first checklist item: community 1's activity's
 	if strings.Contains(p, "{") {
 		return "", false
 	}
