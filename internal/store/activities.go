@@ -45,6 +45,8 @@ type ActivityDetail struct {
 	Checklist []activity.ChecklistItem
 	Signups   []activity.Signup // live sign-ups; a volunteer sees only their own
 	Elders    []ActivityElder   // staff only
+	// Attachments are the activity's photos and files (attachments.go).
+	Attachments []Attachment
 	// CanEdit: the actor may change the activity (staff in its scope).
 	CanEdit bool
 }
@@ -445,6 +447,9 @@ func (db *DB) ActivityDetail(ctx context.Context, a care.Actor, id int64) (*Acti
 		return nil, err
 	}
 	if d.Signups, err = db.signups(ctx, a, id); err != nil {
+		return nil, err
+	}
+	if d.Attachments, err = db.Attachments(ctx, a, AttachmentOwner{Kind: OwnerActivity, ID: id}); err != nil {
 		return nil, err
 	}
 	d.Elders = []ActivityElder{}
