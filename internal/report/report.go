@@ -170,7 +170,7 @@ func tablesOf(ctx context.Context, comp Compliance, d *store.ReportData, lang st
 	if err != nil {
 		return nil, err
 	}
-	return append(out, ct, volunteersTable(d, l), cardsTable(d, l), casesTable(d, l), trainingTable(d, l)), nil
+	return append(out, ct, volunteersTable(d, l), cardsTable(d, l), casesTable(d, l), trainingTable(d, l), requestsTable(d, l)), nil
 }
 
 // span is n consecutive column or row indices from first.
