@@ -318,3 +318,63 @@ func TestActivityCapAcrossServers(t *testing.T) {
 		t.Fatalf("%d sign-ups accepted, %d stored (cap 3): %v", ok, len(d.Signups), err)
 	}
 }
+
+// TestReportActivities: the counts of activities held in the period per
+// community; a street-wide activity counts its people for their own
+// communities, a planned one nothing.
+func TestReportActivities(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		f := storetest.Seed(t, db)
+		ctx := context.Background()
+		own := plannedActivity(f.C1.ID, "2026-11-29", 0)
+		wide := plannedActivity(0, "2026-11-29", 0)
+		later := plannedActivity(f.C1.ID, "2026-12-05", 0)
+		for _, x := range []*activity.Activity{own, wide, later} {
+			if err := db.CreateActivity(ctx, f.Station, x, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, x := range []*activity.Activity{own, wide} {
+			if err := db.SignUp(ctx, f.Volunteer, x.ID, f.Vol1.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := db.SignUp(ctx, f.Station, wide.ID, f.Vol2.ID); err != nil {
+			t.Fatal(err)
+		}
+		db.Now = func() time.Time { return time.Date(2026, 11, 29, 18, 0, 0, 0, db.Loc) }
+		must := func(err error) {
+			t.Helper()
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		must(db.SetAttendance(ctx, f.Station, own.ID, f.Vol1.ID, true, 180))
+		must(db.SetAttendance(ctx, f.Station, wide.ID, f.Vol1.ID, true, 120))
+		must(db.SetAttendance(ctx, f.Station, wide.ID, f.Vol2.ID, true, 60))
+		must(db.SetActivityElders(ctx, f.Station, own.ID, []int64{f.Elder1.ID}, 15))
+		must(db.SetActivityElders(ctx, f.Station, wide.ID, []int64{f.Elder2.ID, f.Elder3.ID}, 0))
+		must(db.FinishActivity(ctx, f.Station, own.ID, "好"))
+		must(db.FinishActivity(ctx, f.Station, wide.ID, "好"))
+		p, err := store.ParsePeriod("2026-11", db.Loc)
+		must(err)
+		got, err := db.ReportActivitiesOf(ctx, []int64{f.C1.ID, f.C2.ID}, p)
+		must(err)
+		c1 := store.ReportCounts{"activities.held": 1, "activities.volunteers": 2, "activities.elders": 2, "activities.residents": 15, "activities.minutes": 300}
+		c2 := store.ReportCounts{"activities.volunteers": 1, "activities.elders": 1, "activities.minutes": 60}
+		for c, want := range map[int64]store.ReportCounts{f.C1.ID: c1, f.C2.ID: c2} {
+			for k, n := range want {
+				if got[c][k] != n {
+					t.Errorf("community %d %s = %d, want %d (%v)", c, k, got[c][k], n, got[c])
+				}
+			}
+			if got[c]["activities.held"] != want["activities.held"] {
+				t.Errorf("community %d held %d", c, got[c]["activities.held"])
+			}
+		}
+		n, _, err := db.UpcomingActivities(ctx, f.Station, 0)
+		if err != nil || n != 1 {
+			t.Fatalf("upcoming %d %v", n, err)
+		}
+	})
+}
