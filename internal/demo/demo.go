@@ -59,6 +59,7 @@ func Fill(ctx context.Context, db *store.DB, password string) ([]Account, error)
 		{"experience reports, training and commendation", f.upward},
 		{"rollout and needs surveys", f.rollout},
 		{"households", f.households},
+		{"requests for help", f.requests},
 		{"activities", f.activities},
 	}
 	for _, s := range steps {

@@ -55,6 +55,7 @@ func TestFill(t *testing.T) {
 		t.Run("hours", func(t *testing.T) { testHours(t, db) })
 		t.Run("rollout", func(t *testing.T) { testRollout(t, db) })
 		t.Run("households", func(t *testing.T) { testHouseholds(t, db) })
+		t.Run("requests", func(t *testing.T) { testRequests(t, db) })
 		t.Run("activities", func(t *testing.T) { testActivities(t, db) })
 	})
 }
