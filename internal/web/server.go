@@ -116,6 +116,7 @@ func (s *Server) routes() {
 	s.routesRollout(m)
 	s.routesUpward(m)
 	s.routesHouseholds(m)
+	s.routesActivities(m)
 	s.routesRequests(m)
 	m.Handle("/", s.auth(func(w http.ResponseWriter, r *http.Request, p *page) error {
 		return care.ErrNotFound("页面 / page")
@@ -188,7 +189,7 @@ var navRegistry = []navItem{
 // Nav lists the header links the page's role may use, in feature order.
 func (p *page) Nav() []navItem {
 	var out []navItem
-	for _, group := range [][]navItem{navRegistry, navPairing, navServices, navCompliance, navRegister, navReports, navNotify, navReminders, navHours, navUpward, navRollout, navHouseholds, navRequests} {
+	for _, group := range [][]navItem{navRegistry, navPairing, navServices, navCompliance, navRegister, navReports, navNotify, navReminders, navHours, navUpward, navRollout, navHouseholds, navRequests, navActivities} {
 		for _, n := range group {
 			for _, r := range n.Roles {
 				if r == p.Actor.Role {
