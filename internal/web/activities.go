@@ -480,3 +480,17 @@ func (s *Server) activityFinish(w http.ResponseWriter, r *http.Request, p *page)
 	http.Redirect(w, r, "/activities/"+strconv.FormatInt(det.Activity.ID, 10)+"?done=finished#summary", http.StatusSeeOther)
 	return nil
 }
+
+// homeActivities is the staff home's line of coming activities.
+type homeActivities struct {
+	Total int
+	Items []activity.Activity
+}
+
+func (s *Server) homeActivities(r *http.Request, p *page) (*homeActivities, error) {
+	n, list, err := s.db.UpcomingActivities(r.Context(), p.Actor, 5)
+	if err != nil {
+		return nil, err
+	}
+	return &homeActivities{Total: n, Items: list}, nil
+}

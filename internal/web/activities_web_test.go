@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -185,6 +186,56 @@ func TestActivityDay(t *testing.T) {
 		}
 		if !found {
 			t.Fatalf("hours: %+v", acct.Entries)
+		}
+	})
+}
+
+// The staff home lists the coming activities; the volunteer's today page
+// links to 活动 with how many are open.
+func TestActivitiesOnHomePages(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		f := storetest.Seed(t, db)
+		x := todayActivity(t, db, f, 0)
+		srv := newServer(t, db)
+		c1 := newBrowser(t, srv)
+		c1.login("c1")
+		code, doc := c1.get("/")
+		if code != http.StatusOK || doc.Find(`#home-activities li[data-activity="`+itoa(x.ID)+`"]`).Length() != 1 {
+			t.Fatalf("staff home: %d %q", code, doc.Find("#home-activities").Text())
+		}
+		v1 := newBrowser(t, srv)
+		v1.login("v1")
+		code, doc = v1.get("/today")
+		if code != http.StatusOK || strings.TrimSpace(doc.Find(`.today-links a[href="/activities"] .flag`).Text()) != "1" {
+			t.Fatalf("today link: %d %q", code, doc.Find(".today-links").Text())
+		}
+	})
+}
+
+// The activity pages speak English when asked.
+func TestActivityPagesInEnglish(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		f := storetest.Seed(t, db)
+		x := todayActivity(t, db, f, 3)
+		for _, who := range []string{"c1", "v1"} {
+			b := newBrowser(t, newServer(t, db))
+			csrf := b.login(who)
+			b.post("/prefs", url.Values{"lang": {"en"}, "csrf": {csrf}})
+			paths := []string{"/activities", "/activities/" + itoa(x.ID)}
+			if who == "c1" {
+				paths = append(paths, "/activities/new?mode=single", "/activities/new?mode=nursing_home", "/households")
+			}
+			for _, path := range paths {
+				status, doc := b.get(path)
+				if status != http.StatusOK {
+					t.Fatalf("%s %s: %d", who, path, status)
+				}
+				doc.Find("dd, option, .person-name, .item-text, td a, .when, textarea, input").Remove()
+				text := strings.NewReplacer(f.C1.Name, "", f.C2.Name, "", f.Street.Name, "", f.Vol1.Name, "", x.Theme, "").Replace(doc.Find("main").Text())
+				if han := regexp.MustCompile(`\p{Han}+`).FindAllString(text, -1); len(han) > 0 {
+					t.Errorf("%s %s in English shows %q", who, path, han)
+				}
+			}
 		}
 	})
 }

@@ -30,6 +30,8 @@ type homeData struct {
 	Clinic *clinicHomeData
 	// Upward is what waits in the reports going upward (upward.go).
 	Upward *upwardHome
+	// Activities are the activities coming up (activities.go).
+	Activities *homeActivities
 }
 
 // home shows each role its starting point: the volunteer their elders, the
@@ -71,6 +73,9 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, p *page) error {
 		}
 		if p.Actor.EditsRegistry() {
 			if d.Upward, err = s.upwardHome(r, p); err != nil {
+				return err
+			}
+			if d.Activities, err = s.homeActivities(r, p); err != nil {
 				return err
 			}
 		}

@@ -29,6 +29,9 @@ type todayData struct {
 	Elders []todayElder
 	Day    time.Time
 	Duties []duty // the volunteer's worklist, most urgent first
+	// Activities counts the activities open to the volunteer from today
+	// on (the 活动 button's badge).
+	Activities int
 }
 
 // tell puts a confirmation or a refusal on an elder's card; false when the
@@ -61,6 +64,11 @@ func (s *Server) todayPage(w http.ResponseWriter, r *http.Request, p *page) erro
 		if elder, notice := s.doneNotice(r, p, done); notice != "" && !d.tell(elder, notice, "") {
 			p.Flash = notice
 		}
+	}
+	if acts, err := s.db.VolunteerActivities(r.Context(), p.Actor, p.Actor.VolunteerID); err == nil {
+		d.Activities = len(acts)
+	} else if !refusable(err) {
+		return err
 	}
 	p.Title, p.Active, p.Data = "今日服务", "today", d
 	s.render(w, http.StatusOK, "today", p)
