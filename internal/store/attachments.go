@@ -58,10 +58,12 @@ type Attachment struct {
 func (at Attachment) IsImage() bool { return attach.IsImage(at.ContentType) }
 
 var (
-	msgOwnerKind  = care.Msg{ZH: "附件所属类型无效", EN: "unknown owner kind"}
-	msgNotJoined  = care.Msg{ZH: "该社区尚未纳入，请街道先纳入", EN: "the community has not joined yet; the station brings it in first"}
-	msgExpLocked  = care.Msg{ZH: "已上报的典型经验不能再添加附件；街道退回后可添加", EN: "a submitted report takes no more files unless the station returns it"}
-	errAttachment = func() error { return care.ErrNotFound("附件 / attachment") }
+	msgOwnerKind = care.Msg{ZH: "附件所属类型无效", EN: "unknown owner kind"}
+	// MsgAttachNotJoined refuses a file for the plan of a community that has not joined.
+	MsgAttachNotJoined = care.Msg{ZH: "该社区尚未纳入，请街道先纳入", EN: "the community has not joined yet; the station brings it in first"}
+	// MsgAttachLocked refuses a file for a submitted or received report.
+	MsgAttachLocked = care.Msg{ZH: "已上报的典型经验不能再添加附件；街道退回后可添加", EN: "a submitted report takes no more files unless the station returns it"}
+	errAttachment   = func() error { return care.ErrNotFound("附件 / attachment") }
 )
 
 // attachmentScope finds the owner and decides what the actor may do with
@@ -89,7 +91,7 @@ func (db *DB) attachmentScope(ctx context.Context, q queryer, a care.Actor, o At
 		read = (a.Role != care.RoleCommunity && a.StreetID == street) || (a.Role == care.RoleCommunity && a.CommunityID == community)
 		add = a.Role != care.RoleViewer && read
 		if add && !joined.Valid {
-			add, refuse = false, msgNotJoined
+			add, refuse = false, MsgAttachNotJoined
 		}
 	case OwnerExperience:
 		var status string
@@ -99,7 +101,7 @@ func (db *DB) attachmentScope(ctx context.Context, q queryer, a care.Actor, o At
 			read = a.CommunityID == community
 			add = read
 			if read && status != "draft" && status != "returned" {
-				add, refuse = false, msgExpLocked
+				add, refuse = false, MsgAttachLocked
 			}
 		case care.RoleStation:
 			read = a.StreetID == street && status != "draft"
@@ -334,6 +336,23 @@ func (db *DB) ownedAttachments(ctx context.Context, q queryer, o AttachmentOwner
 		}
 	}
 	return false, nil
+}
+
+// AddExperiencePhoto makes a picture uploaded for a report one of its
+// photos (after the others), as SaveExperience would with the longer
+// list: a report that cannot change, or has its six photos, refuses.
+func (db *DB) AddExperiencePhoto(ctx context.Context, a care.Actor, reportID, attachmentID int64) error {
+	e, err := db.Experience(ctx, a, reportID)
+	if err != nil {
+		return err
+	}
+	for _, id := range e.PhotoIDs {
+		if id == attachmentID {
+			return nil
+		}
+	}
+	e.PhotoIDs = append(e.PhotoIDs, attachmentID)
+	return db.SaveExperience(ctx, a, e)
 }
 
 // attachmentDirs caches each store's content folder ("" = the blob table).

@@ -39,6 +39,9 @@ type rolloutData struct {
 	Names       map[int64]string
 	Checklist   []care.Msg
 	Today       string
+	// Plans are the attachments blocks of the joined communities' plans
+	// (实施方案附件), by community id.
+	Plans map[int64]*attachmentsView
 }
 
 // PhaseLabel names a phase in lang.
@@ -83,9 +86,17 @@ func (s *Server) showRollout(w http.ResponseWriter, r *http.Request, p *page, st
 	case "withdrawn":
 		p.Flash = p.T("已撤销审核")
 	}
+	plans := map[int64]*attachmentsView{}
+	for _, c := range ro.Communities {
+		if c.Joined {
+			if v := s.attachmentsView(r, p, store.OwnerRolloutPlan, c.CommunityID, "/rollout"); v != nil {
+				plans[c.CommunityID] = v
+			}
+		}
+	}
 	p.Title, p.Active = p.T("工作推进"), "rollout"
 	p.Data = rolloutData{Rollout: ro, Station: p.Actor.Role == care.RoleStation, Community: p.Actor.Role == care.RoleCommunity,
-		Communities: cs, Names: names, Checklist: rollout.Checklist, Today: s.db.Today().Format("2006-01-02")}
+		Communities: cs, Names: names, Checklist: rollout.Checklist, Today: s.db.Today().Format("2006-01-02"), Plans: plans}
 	s.render(w, status, "rollout", p)
 	return nil
 }
@@ -115,7 +126,11 @@ func (s *Server) rolloutJoin(w http.ResponseWriter, r *http.Request, p *page) er
 
 func (s *Server) rolloutPlan(w http.ResponseWriter, r *http.Request, p *page) error {
 	f := newForm(r)
-	return s.rolloutDone(w, r, p, s.db.SaveRolloutPlan(r.Context(), p.Actor, f.int64("community_id"), f.str("plan_text"), 0), "plan")
+	attachment := f.int64("attachment_id")
+	if err := f.errs.Err(); err != nil {
+		return s.rolloutDone(w, r, p, err, "")
+	}
+	return s.rolloutDone(w, r, p, s.db.SaveRolloutPlan(r.Context(), p.Actor, f.int64("community_id"), f.str("plan_text"), attachment), "plan")
 }
 
 func (s *Server) rolloutSupervision(w http.ResponseWriter, r *http.Request, p *page) error {

@@ -116,6 +116,7 @@ func (s *Server) routes() {
 	s.routesRollout(m)
 	s.routesUpward(m)
 	s.routesHouseholds(m)
+	s.routesAttachments(m)
 	s.routesActivities(m)
 	s.routesRequests(m)
 	m.Handle("/", s.auth(func(w http.ResponseWriter, r *http.Request, p *page) error {

@@ -185,6 +185,10 @@ type experienceData struct {
 	Decides  bool              // the station, a submitted report
 	// Paragraphs are the report's lines, each shown as a paragraph.
 	Paragraphs []string
+	// Attachments is the report's photos and files block (nil when the
+	// actor may not read them); Photo tells which are the report's photos.
+	Attachments *attachmentsView
+	Photo       map[int64]bool
 }
 
 func (s *Server) experiencePage(w http.ResponseWriter, r *http.Request, p *page) error {
@@ -220,6 +224,11 @@ func (s *Server) showExperience(w http.ResponseWriter, r *http.Request, p *page,
 	if edit != nil {
 		d.Edit = *edit
 	}
+	d.Attachments = s.attachmentsView(r, p, store.OwnerExperience, e.ID, "/experiences/"+strconv.FormatInt(e.ID, 10))
+	d.Photo = map[int64]bool{}
+	for _, id := range d.Edit.PhotoIDs {
+		d.Photo[id] = true
+	}
 	p.Title, p.Active, p.Data = e.Title, "experiences", d
 	s.render(w, status, "experience", p)
 	return nil
@@ -239,6 +248,15 @@ func (s *Server) experienceUpdate(w http.ResponseWriter, r *http.Request, p *pag
 	}
 	e := experienceFromForm(r, id)
 	e.PhotoIDs = cur.PhotoIDs
+	if r.PostFormValue("photos_shown") == "1" {
+		// The form lists the report's pictures: the ticked ones are its photos.
+		e.PhotoIDs = []int64{}
+		for _, v := range r.PostForm["photo_ids"] {
+			if pid, err := strconv.ParseInt(v, 10, 64); err == nil {
+				e.PhotoIDs = append(e.PhotoIDs, pid)
+			}
+		}
+	}
 	err = s.db.SaveExperience(r.Context(), p.Actor, e)
 	if care.ErrorCode(err) == care.EInvalid {
 		p.setError(err)
