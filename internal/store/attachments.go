@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -438,6 +439,55 @@ func syncDir(dir string) error {
 	}
 	defer f.Close()
 	return f.Sync()
+}
+
+// foldAttachments copies the content kept in the attachments folder (as
+// it is, encrypted) into a SQLite backup's attachment_blobs table, so a
+// backup is one file; a store restored from it reads the content there.
+func (db *DB) foldAttachments(ctx context.Context, backup string) error {
+	dir, err := db.attachmentDir(ctx)
+	if err != nil || dir == "" {
+		return err
+	}
+	shards, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("backup: attachments: %w", err)
+	}
+	b, err := sql.Open("sqlite", "file:"+backup+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	tx, err := b.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, sh := range shards {
+		if !sh.IsDir() || len(sh.Name()) != 2 {
+			continue
+		}
+		files, err := os.ReadDir(filepath.Join(dir, sh.Name()))
+		if err != nil {
+			return fmt.Errorf("backup: attachments: %w", err)
+		}
+		for _, f := range files {
+			if len(f.Name()) != 64 || !strings.HasPrefix(f.Name(), sh.Name()) {
+				continue // a temporary file of an upload in progress
+			}
+			data, err := os.ReadFile(filepath.Join(dir, sh.Name(), f.Name()))
+			if err != nil {
+				return fmt.Errorf("backup: attachments: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO attachment_blobs (sha256, data) VALUES (?,?) ON CONFLICT (sha256) DO NOTHING`, f.Name(), data); err != nil {
+				return err
+			}
+		}
+	}
+	return tx.Commit()
 }
 
 // putBlob keeps content (encrypted) in attachment_blobs unless it is there.

@@ -322,3 +322,35 @@ func TestAttachmentsOfAnActivity(t *testing.T) {
 		}
 	})
 }
+
+// TestAttachmentsInBackupAndRestore: a backup holds the files (from the
+// SQLite folder or the PostgreSQL table) and a database restored from it,
+// of either kind, serves them.
+func TestAttachmentsInBackupAndRestore(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, src *store.DB) {
+		f := storetest.Seed(t, src)
+		ctx := context.Background()
+		if err := src.JoinRollout(ctx, f.Station, f.C1.ID, storetest.Day("2026-11-01")); err != nil {
+			t.Fatal(err)
+		}
+		at, err := src.AddAttachment(ctx, f.Comm1, store.AttachmentOwner{Kind: store.OwnerRolloutPlan, ID: f.C1.ID}, "p.jpg", attachtest.JPEGWithGPS(t, 400, 100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), "backup.db")
+		if err := src.Backup(ctx, path); err != nil {
+			t.Fatal(err)
+		}
+		storetest.ForEach(t, func(t *testing.T, dst *store.DB) {
+			if err := dst.Restore(ctx, path); err != nil {
+				t.Fatal(err)
+			}
+			if _, data, err := dst.AttachmentContent(ctx, f.Comm1, at.ID, false); err != nil || attach.Sum(data) != at.SHA256 {
+				t.Fatalf("restored file: %v", err)
+			}
+			if _, data, err := dst.AttachmentContent(ctx, f.Station, at.ID, true); err != nil || len(data) == 0 {
+				t.Fatalf("restored thumbnail: %v", err)
+			}
+		})
+	})
+}

@@ -45,8 +45,10 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 func (db *DB) backupTo(ctx context.Context, tmp string) error {
 	if db.dialect == sqlite {
 		// VACUUM INTO accepts an empty file, which keeps privateTemp's mode.
-		_, err := db.write.ExecContext(ctx, "VACUUM INTO ?", tmp)
-		return err
+		if _, err := db.write.ExecContext(ctx, "VACUUM INTO ?", tmp); err != nil {
+			return err
+		}
+		return db.foldAttachments(ctx, tmp)
 	}
 	dst, err := Open(ctx, tmp, db.vault)
 	if err != nil {
