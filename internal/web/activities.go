@@ -14,7 +14,7 @@ import (
 
 // Activities (活动, issue 15 point 1, README "活动 (activities)"): staff
 // plan an activity or a series — from scratch or from the documents' two
-// templates (护理院一日探访, 五阶段月度系列活动) —, tick the preparation
+// templates (敬老院一日探访, 五个阶段系列活动（每月一次）) —, tick the preparation
 // checklist, correct attendance, name the elders who took part, keep
 // photos and files, and finish it with a summary (活动结束), which credits
 // the present volunteers' hours. Volunteers see the activities open to them
@@ -225,9 +225,9 @@ type activityData struct {
 	Items       []itemRow
 	Signups     []signupRow
 	D           *store.ActivityDetail
-	Today       bool // the activity is today
-	Minutes     int  // its standard attendance minutes
-	Attachments []store.Attachment
+	Today       bool             // the activity is today
+	Minutes     int              // its standard attendance minutes
+	Attachments *attachmentsView // photos and files (attachments.go), nil when not readable
 	// Own is the volunteer's own sign-up, if any.
 	Own     *activity.Signup
 	Done    string
@@ -291,11 +291,7 @@ func (s *Server) showActivity(w http.ResponseWriter, r *http.Request, p *page, d
 			d.Names = append(d.Names, e.Name+" #"+strconv.FormatInt(e.ID, 10))
 		}
 	}
-	as, err := s.db.Attachments(ctx, p.Actor, store.AttachmentOwner{Kind: store.OwnerActivity, ID: x.ID})
-	if err != nil && !refusable(err) {
-		return err
-	}
-	d.Attachments = as
+	d.Attachments = s.attachmentsView(r, p, store.OwnerActivity, x.ID, d.Back)
 	p.Title, p.Active, p.Data = x.Theme, "activities", d
 	s.render(w, status, "activity", p)
 	return nil
