@@ -32,6 +32,7 @@ func (s *Server) routesActivities(m *http.ServeMux) {
 	m.Handle("GET /activities/{id}", s.auth(s.activityPage))
 	m.Handle("POST /activities/{id}/checklist", s.auth(s.activityAddItem))
 	m.Handle("POST /activities/{id}/checklist/{item}", s.auth(s.activityTick))
+	m.Handle("POST /activities/{id}/attendance", s.auth(s.activityAddAttendance))
 	m.Handle("POST /activities/{id}/attendance/{volunteer}", s.auth(s.activityAttendance))
 	m.Handle("POST /activities/{id}/elders", s.auth(s.activityElders))
 	m.Handle("POST /activities/{id}/finish", s.auth(s.activityFinish))
@@ -433,6 +434,43 @@ func (s *Server) activityAttendance(w http.ResponseWriter, r *http.Request, p *p
 		row.Notice = p.T("已保存")
 	}
 	s.renderFragmentData(w, status, "activity", "activity-signup", map[string]any{"Page": p, "Item": row})
+	return nil
+}
+
+// activityAddAttendance records a volunteer who came without signing up
+// (by name), present for the minutes given (the activity's by default).
+func (s *Server) activityAddAttendance(w http.ResponseWriter, r *http.Request, p *page) error {
+	det, err := s.activityFromPath(r, p)
+	if err != nil {
+		return err
+	}
+	f := newForm(r)
+	var vid int64
+	if ids := s.pickVolunteers(r.Context(), p.Actor, f, "volunteer"); len(ids) == 1 {
+		vid = ids[0]
+	} else if len(ids) > 1 {
+		f.errs.Add("volunteer", care.Msg{ZH: "每次添加一位志愿者", EN: "add one volunteer at a time"})
+	} else if f.str("volunteer") == "" {
+		f.errs.Add("volunteer", care.Msg{ZH: "请输入志愿者姓名后从列表中选择", EN: "type a volunteer's name and choose from the list"})
+	}
+	minutes := det.Activity.Minutes()
+	if f.str("minutes") != "" {
+		minutes = f.int("minutes")
+	}
+	err = f.errs.Err()
+	if err == nil {
+		err = s.db.SetAttendance(r.Context(), p.Actor, det.Activity.ID, vid, true, minutes)
+	}
+	if err != nil {
+		if ce, ok := err.(*care.Error); ok && ce.Fields != nil {
+			if m, ok := ce.Fields["volunteer_id"]; ok {
+				ce.Fields["volunteer"] = m
+				delete(ce.Fields, "volunteer_id")
+			}
+		}
+		return s.activityRefused(w, r, p, err)
+	}
+	http.Redirect(w, r, "/activities/"+strconv.FormatInt(det.Activity.ID, 10)+"#signup-"+strconv.FormatInt(vid, 10), http.StatusSeeOther)
 	return nil
 }
 

@@ -39,6 +39,8 @@ var englishActivities = map[string]string{
 	"更正出勤":       "Correct attendance",
 	"标准时长":       "Standard attendance",
 	"活动结束时，到场志愿者的时长记入时间银行；之后更正会冲减或补记。": "When the activity is finished the present volunteers' minutes are credited to their hours; a later correction reverses or adds.",
+	"未报名但到场的志愿者": "A volunteer who came without signing up",
+	"记为到场":       "Mark present",
 	"还没有志愿者报名":   "No volunteer has signed up yet",
 	"参加的老人":      "Elders who took part",
 	"已记入服务卡":     "on their service card",

@@ -12,6 +12,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"carecircle/internal/activity"
+	"carecircle/internal/care"
 	"carecircle/internal/store"
 	"carecircle/internal/store/storetest"
 )
@@ -159,7 +160,23 @@ func TestActivityDay(t *testing.T) {
 		if code != http.StatusOK || !strings.Contains(frag.Text(), "已保存") || !strings.Contains(frag.Text(), "90") {
 			t.Fatalf("correct minutes: %d %q", code, frag.Text())
 		}
-		resp, _ := c1.post("/activities/"+id+"/elders", url.Values{"csrf": {csrf}, "elders": {f.Elder1.Name + "，" + f.Elder2.Name + " #" + itoa(f.Elder2.ID)}, "residents": {"0"}})
+		// A volunteer who came without signing up, by name.
+		walkIn := care.Volunteer{Name: "钱多多", Phone: "13700000009", Kind: "neighbour", CommunityID: f.C1.ID, Capacity: 2}
+		if err := db.CreateVolunteer(ctx, f.Comm1, &walkIn); err != nil {
+			t.Fatal(err)
+		}
+		resp, doc := c1.post("/activities/"+id+"/attendance", url.Values{"csrf": {csrf}, "volunteer": {f.Vol2.Name}})
+		if resp.StatusCode != http.StatusUnprocessableEntity || doc.Find(`[data-field="volunteer"] .field-error`).Length() != 1 {
+			t.Fatalf("another community's volunteer: %d", resp.StatusCode)
+		}
+		resp, _ = c1.post("/activities/"+id+"/attendance", url.Values{"csrf": {csrf}, "volunteer": {walkIn.Name}, "minutes": {"60"}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("walk-in: %d", resp.StatusCode)
+		}
+		if det, err := db.ActivityDetail(ctx, f.Comm1, x.ID); err != nil || len(det.Signups) != 2 {
+			t.Fatalf("sign-ups after the walk-in: %+v %v", det, err)
+		}
+		resp, _ = c1.post("/activities/"+id+"/elders", url.Values{"csrf": {csrf}, "elders": {f.Elder1.Name + "，" + f.Elder2.Name + " #" + itoa(f.Elder2.ID)}, "residents": {"0"}})
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("elders: %d", resp.StatusCode)
 		}
