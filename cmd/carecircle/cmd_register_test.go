@@ -159,7 +159,7 @@ func TestReportCommand(t *testing.T) {
 	}
 	// The seven tables of the programme's report, then training and
 	// commendation, and the typical experience received (issue 15).
-	if len(f.GetSheetList()) != 10 {
+	if len(f.GetSheetList()) != 11 {
 		t.Errorf("sheets %v", f.GetSheetList())
 	}
 	f.Close()

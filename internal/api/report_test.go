@@ -107,7 +107,7 @@ func TestReportEndpoint(t *testing.T) {
 		a1, _ := x.GetCellValue(sheets[0], "A1")
 		b4, _ := x.GetCellValue(sheets[0], "B4")
 		typ, _ := x.GetCellType(sheets[0], "B4")
-		if len(sheets) != 10 || !strings.Contains(a1, f.Street.Name) || !strings.Contains(a1, "2026年11月") ||
+		if len(sheets) != 11 || !strings.Contains(a1, f.Street.Name) || !strings.Contains(a1, "2026年11月") ||
 			b4 != "2" || typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString {
 			t.Fatalf("workbook: %v %q %q %v", sheets, a1, b4, typ)
 		}

@@ -153,7 +153,8 @@ func Build(ctx context.Context, db *store.DB, comp Compliance, a care.Actor, o O
 	return r, addUpward(ctx, db, a, r, u, p, l)
 }
 
-// tables are the seven tables of unit u for period p.
+// tables are the tables of unit u for period p: the programme's seven,
+// then training, activities and requests.
 func tables(ctx context.Context, db *store.DB, comp Compliance, a care.Actor, u store.ReportUnit, p store.Period, lang string) ([]Table, error) {
 	d, err := db.Report(ctx, a, u, p)
 	if err != nil {
@@ -162,7 +163,7 @@ func tables(ctx context.Context, db *store.DB, comp Compliance, a care.Actor, u 
 	return tablesOf(ctx, comp, d, lang)
 }
 
-// tablesOf lays out the seven tables of a report's numbers.
+// tablesOf lays out the tables of a report's numbers.
 func tablesOf(ctx context.Context, comp Compliance, d *store.ReportData, lang string) ([]Table, error) {
 	l := labeler(lang)
 	out := []Table{eldersTable(d, l), pairingTable(d, l), servicesTable(d, l, lang)}
@@ -170,7 +171,7 @@ func tablesOf(ctx context.Context, comp Compliance, d *store.ReportData, lang st
 	if err != nil {
 		return nil, err
 	}
-	return append(out, ct, volunteersTable(d, l), cardsTable(d, l), casesTable(d, l), trainingTable(d, l), requestsTable(d, l)), nil
+	return append(out, ct, volunteersTable(d, l), cardsTable(d, l), casesTable(d, l), trainingTable(d, l), activitiesTable(d, l), requestsTable(d, l)), nil
 }
 
 // span is n consecutive column or row indices from first.

@@ -99,7 +99,7 @@ func TestStreetReport(t *testing.T) {
 		for _, tb := range r.Tables {
 			keys = append(keys, tb.Key)
 		}
-		if strings.Join(keys, ",") != "elders,pairing,services,compliance,volunteers,cards,cases,training,requests,experiences" {
+		if strings.Join(keys, ",") != "elders,pairing,services,compliance,volunteers,cards,cases,training,activities,requests,experiences" {
 			t.Errorf("tables %v", keys)
 		}
 		if !strings.Contains(r.Title, "和平街道") || !strings.Contains(r.Title, "2026年11月") || r.Masked {

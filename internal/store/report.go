@@ -469,6 +469,9 @@ func (db *DB) Report(ctx context.Context, a care.Actor, u ReportUnit, p Period) 
 	if err := db.reportTraining(ctx, in, p, add); err != nil {
 		return nil, err
 	}
+	if err := db.reportActivities(ctx, in, p, add); err != nil {
+		return nil, err
+	}
 	if err := db.reportRequests(ctx, in, p, add); err != nil {
 		return nil, err
 	}

@@ -85,7 +85,7 @@ func benchReport(b *testing.B, dsn string) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if len(r.Tables) != 10 { // the programme's seven, training, requests and typical experience
+				if len(r.Tables) != 11 { // the programme's seven, training, activities, requests and typical experience
 					b.Fatal(len(r.Tables))
 				}
 			}

@@ -156,7 +156,7 @@ func TestReportStationSeesTablesAndDownloads(t *testing.T) {
 		}
 		defer x.Close()
 		sheets := x.GetSheetList()
-		if len(sheets) != 10 {
+		if len(sheets) != 11 {
 			t.Fatalf("one sheet per table: %v", sheets)
 		}
 		if a1, _ := x.GetCellValue(sheets[0], "A1"); !strings.Contains(a1, f.Street.Name) || !strings.Contains(a1, "2026年11月") {
