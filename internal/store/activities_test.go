@@ -378,3 +378,61 @@ func TestReportActivities(t *testing.T) {
 		}
 	})
 }
+
+// TestActivityHistoryKept: every change is in the audit log; a cancelled
+// sign-up keeps its row; the cap cannot go below the sign-ups; an elder
+// added after the activity is held gets their record at once.
+func TestActivityHistoryKept(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		f := storetest.Seed(t, db)
+		ctx := context.Background()
+		x := plannedActivity(f.C1.ID, "2026-11-29", 0)
+		if err := db.CreateActivity(ctx, f.Comm1, x, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SignUp(ctx, f.Volunteer, x.ID, f.Vol1.ID); err != nil {
+			t.Fatal(err)
+		}
+		y := *x
+		y.Cap = 0
+		if err := db.UpdateActivity(ctx, f.Comm1, &y); err != nil {
+			t.Fatal(err)
+		}
+		vol3 := care.Volunteer{Name: "孙丽", Phone: "13700000003", Kind: "social", CommunityID: f.C1.ID, Capacity: 1}
+		if err := db.CreateVolunteer(ctx, f.Comm1, &vol3); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SignUp(ctx, f.Comm1, x.ID, vol3.ID); err != nil {
+			t.Fatal(err)
+		}
+		y.Cap = 1
+		fieldErr(t, db.UpdateActivity(ctx, f.Comm1, &y), "cap")
+		if err := db.CancelSignup(ctx, f.Comm1, x.ID, vol3.ID); err != nil {
+			t.Fatal(err)
+		}
+		var rows, live int
+		if err := db.ReadRow("SELECT COUNT(*), SUM(CASE WHEN cancelled_at IS NULL THEN 1 ELSE 0 END) FROM activity_signups WHERE activity_id = ?", x.ID).Scan(&rows, &live); err != nil || rows != 2 || live != 1 {
+			t.Fatalf("sign-up rows %d live %d: %v", rows, live, err)
+		}
+		db.Now = func() time.Time { return time.Date(2026, 11, 29, 18, 0, 0, 0, db.Loc) }
+		if err := db.SetActivityElders(ctx, f.Comm1, x.ID, []int64{f.Elder1.ID}, 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.FinishActivity(ctx, f.Comm1, x.ID, "好"); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SetActivityElders(ctx, f.Comm1, x.ID, []int64{f.Elder1.ID, f.Elder2.ID}, 3); err != nil {
+			t.Fatal(err)
+		}
+		d, _ := db.ActivityDetail(ctx, f.Comm1, x.ID)
+		if len(d.Elders) != 2 || d.Elders[0].RecordID == 0 || d.Elders[1].RecordID == 0 || d.Activity.Residents != 3 {
+			t.Fatalf("elders after held %+v", d)
+		}
+		for _, action := range []string{"create", "signup", "update", "cancel_signup", "elders", "finish"} {
+			var n int
+			if err := db.ReadRow("SELECT COUNT(*) FROM audit_log WHERE entity = 'activity' AND entity_id = ? AND action = ?", x.ID, action).Scan(&n); err != nil || n == 0 {
+				t.Errorf("no audit of %s: %v", action, err)
+			}
+		}
+	})
+}
