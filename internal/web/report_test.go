@@ -105,8 +105,8 @@ func TestReportStationSeesTablesAndDownloads(t *testing.T) {
 		if title := doc.Find("#report h2").Text(); !strings.Contains(title, f.Street.Name) || !strings.Contains(title, "2026年11月") {
 			t.Fatalf("title %q", title)
 		}
-		if n := doc.Find("#report section.report-table").Length(); n != 9 {
-			t.Fatalf("%d tables on screen, want 9 (the seven, training and typical experience)", n)
+		if n := doc.Find("#report section.report-table").Length(); n != 11 {
+			t.Fatalf("%d tables on screen, want 11 (the seven, training, activities, requests and typical experience)", n)
 		}
 		if row := reportRow(doc, "elders", f.C1.Name); len(row) < 2 || row[1] != "2" {
 			t.Fatalf("community 1 has two elders: %q", row)
