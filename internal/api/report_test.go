@@ -177,7 +177,7 @@ func TestReportEndpointErrors(t *testing.T) {
 		// not in it.
 		status, body := e.call(t, "GET", reportURL("period", "2026-11"), "station", nil)
 		tables, _ := body["tables"].([]any)
-		if status != 200 || len(tables) != 9 || !strings.Contains(tables[3].(map[string]any)["note"].(string), "未含达标情况") {
+		if status != 200 || len(tables) != 11 || !strings.Contains(tables[3].(map[string]any)["note"].(string), "未含达标情况") {
 			t.Fatalf("no tracker: %d %v", status, body)
 		}
 	})
