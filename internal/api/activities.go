@@ -334,14 +334,7 @@ func (s *Server) getActivity(r *request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	if err := activityRoles(r); err != nil {
-		return 0, nil, err
-	}
-	out, err := s.activityDetail(r, id)
-	if err != nil {
-		return 0, nil, err
-	}
-	return 0, out, nil
+	return s.detailAfter(r, id, activityRoles(r))
 }
 
 // putActivity changes an activity's plan; fields omitted keep their value.
@@ -381,14 +374,7 @@ func (s *Server) putActivity(r *request) (int, any, error) {
 		fe.Merge(x.Validate())
 		return 0, nil, fe.Err()
 	}
-	if err := s.db.UpdateActivity(r.ctx, r.actor, &x); err != nil {
-		return 0, nil, err
-	}
-	out, err := s.activityDetail(r, id)
-	if err != nil {
-		return 0, nil, err
-	}
-	return 0, out, nil
+	return s.detailAfter(r, id, s.db.UpdateActivity(r.ctx, r.actor, &x))
 }
 
 type volunteerIn struct {
@@ -407,6 +393,19 @@ func volunteerOf(r *request, id int64) (int64, error) {
 	return id, nil
 }
 
+// detailAfter answers a change to activity id with the activity as it
+// now is, or with the change's error.
+func (s *Server) detailAfter(r *request, id int64, err error) (int, any, error) {
+	if err != nil {
+		return 0, nil, err
+	}
+	out, err := s.activityDetail(r, id)
+	if err != nil {
+		return 0, nil, err
+	}
+	return 0, out, nil
+}
+
 func (s *Server) signUp(r *request) (int, any, error) {
 	id, err := pathID(r)
 	if err != nil {
@@ -423,14 +422,7 @@ func (s *Server) signUp(r *request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	if err := s.db.SignUp(r.ctx, r.actor, id, vol); err != nil {
-		return 0, nil, err
-	}
-	out, err := s.activityDetail(r, id)
-	if err != nil {
-		return 0, nil, err
-	}
-	return 0, out, nil
+	return s.detailAfter(r, id, s.db.SignUp(r.ctx, r.actor, id, vol))
 }
 
 // cancelSignup withdraws a sign-up: ?volunteer_id= (a volunteer's own by
@@ -451,14 +443,7 @@ func (s *Server) cancelSignup(r *request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	if err := s.db.CancelSignup(r.ctx, r.actor, id, vol); err != nil {
-		return 0, nil, err
-	}
-	out, err := s.activityDetail(r, id)
-	if err != nil {
-		return 0, nil, err
-	}
-	return 0, out, nil
+	return s.detailAfter(r, id, s.db.CancelSignup(r.ctx, r.actor, id, vol))
 }
 
 func (s *Server) getAttendance(r *request) (int, any, error) {
@@ -628,14 +613,7 @@ func (s *Server) putActivityElders(r *request) (int, any, error) {
 	if err := decode(r, &in); err != nil {
 		return 0, nil, err
 	}
-	if err := s.db.SetActivityElders(r.ctx, r.actor, id, in.ElderIDs, in.Residents); err != nil {
-		return 0, nil, err
-	}
-	out, err := s.activityDetail(r, id)
-	if err != nil {
-		return 0, nil, err
-	}
-	return 0, out, nil
+	return s.detailAfter(r, id, s.db.SetActivityElders(r.ctx, r.actor, id, in.ElderIDs, in.Residents))
 }
 
 type finishIn struct {
@@ -654,12 +632,5 @@ func (s *Server) finishActivity(r *request) (int, any, error) {
 	if err := decode(r, &in); err != nil {
 		return 0, nil, err
 	}
-	if err := s.db.FinishActivity(r.ctx, r.actor, id, in.Summary); err != nil {
-		return 0, nil, err
-	}
-	out, err := s.activityDetail(r, id)
-	if err != nil {
-		return 0, nil, err
-	}
-	return 0, out, nil
+	return s.detailAfter(r, id, s.db.FinishActivity(r.ctx, r.actor, id, in.Summary))
 }

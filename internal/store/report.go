@@ -569,6 +569,18 @@ func (db *DB) applyAmendments(ctx context.Context, d *ReportData, part map[int64
 	return nil
 }
 
+// countEach adds under key the (community, n) rows of a read query.
+func (db *DB) countEach(ctx context.Context, query string, args []any, key string, add func(community int64, key string, n int64)) error {
+	return db.each(ctx, query, args, func(rows *sql.Rows) error {
+		var c, n int64
+		if err := rows.Scan(&c, &n); err != nil {
+			return err
+		}
+		add(c, key, n)
+		return nil
+	})
+}
+
 // each runs a read query and scans every row.
 func (db *DB) each(ctx context.Context, query string, args []any, scan func(*sql.Rows) error) error {
 	rows, err := db.read.QueryContext(ctx, db.q(query), args...)

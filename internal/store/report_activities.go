@@ -33,20 +33,7 @@ func (db *DB) reportActivities(ctx context.Context, in string, p Period, add fun
 		if s.key == "activities.volunteers" || s.key == "activities.minutes" {
 			args = append(args, true)
 		}
-		rows, err := db.read.QueryContext(ctx, db.q(s.query), args...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var c, n int64
-			if err := rows.Scan(&c, &n); err != nil {
-				rows.Close()
-				return err
-			}
-			add(c, s.key, n)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		if err := db.countEach(ctx, s.query, args, s.key, add); err != nil {
 			return err
 		}
 	}

@@ -14,24 +14,11 @@ import (
 // of its communities' counts) is exact. in is the report's community ids.
 func (db *DB) reportRequests(ctx context.Context, in string, p Period, add func(community int64, key string, n int64)) error {
 	from, until := stamp(p.From), stamp(p.Until)
-	rows, err := db.read.QueryContext(ctx, db.q(`SELECT r.community_id, COUNT(*) FROM requests r WHERE r.created_at >= ? AND r.created_at < ?
- AND r.community_id IN `+in+` GROUP BY 1`), from, until)
-	if err != nil {
+	if err := db.countEach(ctx, `SELECT r.community_id, COUNT(*) FROM requests r WHERE r.created_at >= ? AND r.created_at < ?
+ AND r.community_id IN `+in+` GROUP BY 1`, []any{from, until}, "requests.received", add); err != nil {
 		return err
 	}
-	for rows.Next() {
-		var c, n int64
-		if err := rows.Scan(&c, &n); err != nil {
-			rows.Close()
-			return err
-		}
-		add(c, "requests.received", n)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	rows, err = db.read.QueryContext(ctx, db.q(`SELECT r.community_id, r.created_at, r.done_at FROM requests r WHERE r.status = 'done'
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT r.community_id, r.created_at, r.done_at FROM requests r WHERE r.status = 'done'
  AND r.done_at >= ? AND r.done_at < ? AND r.community_id IN `+in), from, until)
 	if err != nil {
 		return err

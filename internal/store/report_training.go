@@ -18,20 +18,7 @@ func (db *DB) reportTraining(ctx context.Context, in string, p Period, add func(
 		{`SELECT m.community_id, COUNT(*) FROM commendations m WHERE m.awarded_on >= ? AND m.awarded_on <= ? AND m.community_id IN ` + in + ` GROUP BY 1`, "commendations"},
 	}
 	for _, s := range steps {
-		rows, err := db.read.QueryContext(ctx, db.q(s.query), from, to)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var c, n int64
-			if err := rows.Scan(&c, &n); err != nil {
-				rows.Close()
-				return err
-			}
-			add(c, s.key, n)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		if err := db.countEach(ctx, s.query, []any{from, to}, s.key, add); err != nil {
 			return err
 		}
 	}
