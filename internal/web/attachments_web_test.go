@@ -120,7 +120,7 @@ func TestAttachmentsOnTheRolloutAndExperiencePages(t *testing.T) {
 			t.Fatalf("the photo is the report's: %q", doc.Find("#experience").Text())
 		}
 		resp, body = c1.download(img.AttrOr("src", ""))
-		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/jpeg" || !strings.HasPrefix(resp.Header.Get("Content-Disposition"), "inline; ") {
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/jpeg" || !strings.HasPrefix(resp.Header.Get("Content-Disposition"), "inline; ") || len(body) == 0 {
 			t.Fatalf("thumbnail: %d %v", resp.StatusCode, resp.Header)
 		}
 		photo := strings.TrimSuffix(img.AttrOr("src", ""), "?thumb=1")
