@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -100,6 +101,10 @@ func TestActivityDay(t *testing.T) {
 		f := storetest.Seed(t, db)
 		ctx := context.Background()
 		x := todayActivity(t, db, f, 1)
+		// The clock moves while the server (and its tracker) runs.
+		var now atomic.Int64
+		now.Store(db.Now().UnixNano())
+		db.Now = func() time.Time { return time.Unix(0, now.Load()).In(db.Loc) }
 		srv := newServer(t, db)
 		v1 := newBrowser(t, srv)
 		vcsrf := v1.login("v1")
@@ -151,7 +156,7 @@ func TestActivityDay(t *testing.T) {
 			t.Fatalf("staff tick: %d %q", code, frag.Text())
 		}
 		// Attendance is corrected once the activity has begun.
-		db.Now = func() time.Time { return time.Date(2026, 11, 29, 18, 0, 0, 0, db.Loc) }
+		now.Store(time.Date(2026, 11, 29, 18, 0, 0, 0, db.Loc).UnixNano())
 		code, frag = c1.hxDo("/activities/"+id+"/attendance/"+itoa(f.Vol1.ID), url.Values{"csrf": {csrf}, "present": {"1"}, "minutes": {"900"}})
 		if code != http.StatusUnprocessableEntity || frag.Find(".refused").Length() != 1 {
 			t.Fatalf("bad minutes: %d %q", code, frag.Text())

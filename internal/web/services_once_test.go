@@ -345,13 +345,17 @@ func TestInspectionListsCorrectionsAfterSigning(t *testing.T) {
 		if _, err := db.SignCard(ctx, f.Station, f.Elder1.ID, "2026-11", "pass", ""); err != nil {
 			t.Fatal(err)
 		}
+		// The clock moves while the server (and its tracker) runs.
+		var now atomic.Int64
+		now.Store(db.Now().UnixNano())
+		db.Now = func() time.Time { return time.Unix(0, now.Load()).In(db.Loc) }
 		srv := newServer(t, db)
 		st := newBrowser(t, srv)
 		st.login("station")
 		if _, insp := st.get("/inspection"); insp.Find("#corrections").Length() != 0 {
 			t.Fatal("no correction yet, no review list")
 		}
-		db.Now = func() time.Time { return time.Date(2026, 12, 2, 9, 0, 0, 0, db.Loc) }
+		now.Store(time.Date(2026, 12, 2, 9, 0, 0, 0, db.Loc).UnixNano())
 		if _, err := db.AddAmendment(ctx, f.Comm1, rec.ID, "重复录入", map[string]any{"void": true}); err != nil {
 			t.Fatal(err)
 		}
