@@ -779,3 +779,23 @@ func (db *DB) escalateRequest(ctx context.Context, r *Request, why string, now t
 	}
 	return took && err == nil, err
 }
+
+// requestElder lets a volunteer outside the elder's circle record the
+// service of a request they have accepted (按需服务: dispatched to a suitable
+// volunteer nearby): the elder of an accepted request assigned to them, for
+// a record of the request's kind, while it is accepted (not once done or
+// cancelled). The record creates no pairing, so it counts for no circle
+// member's standard. Otherwise the scoped lookup's error (notFound) stands.
+func (db *DB) requestElder(ctx context.Context, q querier, a care.Actor, r *care.ServiceRecord, notFound error) (*care.Elder, error) {
+	var ce *care.Error
+	if !errors.As(notFound, &ce) || ce.Code != care.ENotFound {
+		return nil, notFound
+	}
+	row := q.QueryRowContext(ctx, db.q("SELECT "+elderColumns+` FROM elders e WHERE e.id = ? AND EXISTS (SELECT 1 FROM requests rq
+ WHERE rq.elder_id = e.id AND rq.assignee_id = ? AND rq.status = ? AND rq.kind = ?)`), r.ElderID, a.VolunteerID, string(request.Accepted), r.Kind)
+	e, err := db.scanElder(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound
+	}
+	return e, err
+}

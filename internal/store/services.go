@@ -276,6 +276,9 @@ func (db *DB) appendOnce(ctx context.Context, tx *wtx, req *writeReq) error {
 // the record to the elder's chain inside tx, judged as made at now.
 func (db *DB) appendRecord(ctx context.Context, tx *wtx, a care.Actor, r *care.ServiceRecord, p Proof, now time.Time) error {
 	elder, err := db.getElder(ctx, tx, a, r.ElderID)
+	if err != nil && a.Role == care.RoleVolunteer && r.Amends == nil {
+		elder, err = db.requestElder(ctx, tx, a, r, err)
+	}
 	if err != nil {
 		return err
 	}

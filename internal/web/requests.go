@@ -356,9 +356,10 @@ func (s *Server) showRequest(w http.ResponseWriter, r *http.Request, p *page, st
 		d.CanDecline = rq.Status == request.Dispatched
 		d.CanDone = rq.Status == request.Accepted
 		if d.CanDone {
-			if _, err := s.db.GetElder(ctx, p.Actor, rq.ElderID); err == nil {
-				d.CanRecord = true
-			}
+			// Whether of the circle or dispatched from nearby, the
+			// assignee records the service (the store allows it while
+			// the request is accepted).
+			d.CanRecord = true
 			for _, t := range care.ServiceTypes {
 				if t.Kind == rq.Kind {
 					d.Types = append(d.Types, care.Choice{Code: t.Code, Label: t.Label})
