@@ -39,6 +39,7 @@ func (s *Server) routesActivities(m *http.ServeMux) {
 	m.Handle("POST /activities/{id}/signup", s.auth(s.activitySignUp))
 	m.Handle("POST /activities/{id}/cancel-signup", s.auth(s.activityCancelSignup))
 	m.Handle("POST /activities/{id}/checkin", s.auth(s.activityCheckIn))
+	s.routesActivityEdit(m)
 }
 
 type activitiesData struct {
@@ -87,6 +88,7 @@ type activityNewData struct {
 	Mode        string
 	CommunityID string
 	Typed       map[string]string
+	EditID      int64 // Mode "edit": the activity changed (activities_edit.go)
 }
 
 var activityFields = []string{"theme", "date", "start_time", "end_time", "place", "cap", "organisers", "participants",
@@ -239,10 +241,12 @@ type activityData struct {
 }
 
 var activityDone = map[string]string{
-	"created":  "已策划活动",
-	"elders":   "已保存参加的老人",
-	"finished": "活动已结束，志愿者时长已记入",
-	"item":     "已添加准备事项",
+	"created":   "已策划活动",
+	"elders":    "已保存参加的老人",
+	"finished":  "活动已结束，志愿者时长已记入",
+	"item":      "已添加准备事项",
+	"updated":   "已保存修改",
+	"cancelled": "活动已取消",
 }
 
 func (s *Server) activityFromPath(r *http.Request, p *page) (*store.ActivityDetail, error) {
