@@ -24,7 +24,7 @@ func TestActivityEditAndCancel(t *testing.T) {
 		c1 := newBrowser(t, srv)
 		csrf := c1.login("c1")
 		_, doc := c1.get("/activities/" + id)
-		if doc.Find(`#edit-activity[href="/activities/` + id + `/edit"]`).Length() != 1 || doc.Find("#cancel-activity form").Length() != 1 {
+		if doc.Find(`#edit-activity[href="/activities/`+id+`/edit"]`).Length() != 1 || doc.Find("#cancel-activity form").Length() != 1 {
 			t.Fatalf("staff see 修改活动 and 取消活动: %q", doc.Find("main").Text())
 		}
 		code, doc := c1.get("/activities/" + id + "/edit")
