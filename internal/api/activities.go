@@ -171,6 +171,15 @@ func activityRoles(r *request) error {
 	return care.ErrForbidden()
 }
 
+// activityID is the activity of the path, for the roles that take part.
+func activityID(r *request) (int64, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return 0, err
+	}
+	return id, activityRoles(r)
+}
+
 func (s *Server) listActivities(r *request) (int, any, error) {
 	if err := activityRoles(r); err != nil {
 		return 0, nil, err
@@ -407,11 +416,8 @@ func (s *Server) detailAfter(r *request, id int64, err error) (int, any, error) 
 }
 
 func (s *Server) signUp(r *request) (int, any, error) {
-	id, err := pathID(r)
+	id, err := activityID(r)
 	if err != nil {
-		return 0, nil, err
-	}
-	if err := activityRoles(r); err != nil {
 		return 0, nil, err
 	}
 	var in volunteerIn
@@ -428,11 +434,8 @@ func (s *Server) signUp(r *request) (int, any, error) {
 // cancelSignup withdraws a sign-up: ?volunteer_id= (a volunteer's own by
 // default).
 func (s *Server) cancelSignup(r *request) (int, any, error) {
-	id, err := pathID(r)
+	id, err := activityID(r)
 	if err != nil {
-		return 0, nil, err
-	}
-	if err := activityRoles(r); err != nil {
 		return 0, nil, err
 	}
 	v, err := queryInt64(r, "volunteer_id")
@@ -447,11 +450,8 @@ func (s *Server) cancelSignup(r *request) (int, any, error) {
 }
 
 func (s *Server) getAttendance(r *request) (int, any, error) {
-	id, err := pathID(r)
+	id, err := activityID(r)
 	if err != nil {
-		return 0, nil, err
-	}
-	if err := activityRoles(r); err != nil {
 		return 0, nil, err
 	}
 	d, err := s.db.ActivityDetail(r.ctx, r.actor, id)
@@ -472,11 +472,8 @@ type attendanceIn struct {
 // volunteer_id) or staff's correction {volunteer_id, present, minutes}
 // (minutes defaults to the activity's when present, 0 when not).
 func (s *Server) postAttendance(r *request) (int, any, error) {
-	id, err := pathID(r)
+	id, err := activityID(r)
 	if err != nil {
-		return 0, nil, err
-	}
-	if err := activityRoles(r); err != nil {
 		return 0, nil, err
 	}
 	var in attendanceIn
