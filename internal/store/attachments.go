@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"carecircle/internal/attach"
@@ -356,9 +355,6 @@ func (db *DB) AddExperiencePhoto(ctx context.Context, a care.Actor, reportID, at
 	return db.SaveExperience(ctx, a, e)
 }
 
-// attachmentDirs caches each store's content folder ("" = the blob table).
-var attachmentDirs sync.Map
-
 // attachmentDir is the folder of a SQLite database's content
 // (<db file>.attachments), or "" when the content goes in the
 // attachment_blobs table: on PostgreSQL, shared by every server, and for
@@ -367,8 +363,8 @@ func (db *DB) attachmentDir(ctx context.Context) (string, error) {
 	if db.dialect.name != "sqlite" {
 		return "", nil
 	}
-	if d, ok := attachmentDirs.Load(db); ok {
-		return d.(string), nil
+	if d := db.attachDir.Load(); d != nil {
+		return *d, nil
 	}
 	rows, err := db.read.QueryContext(ctx, `PRAGMA database_list`)
 	if err != nil {
@@ -389,7 +385,7 @@ func (db *DB) attachmentDir(ctx context.Context) (string, error) {
 	if err := rows.Err(); err != nil {
 		return "", err
 	}
-	attachmentDirs.Store(db, dir)
+	db.attachDir.Store(&dir)
 	return dir, nil
 }
 

@@ -61,9 +61,10 @@ type DB struct {
 	writerDone chan struct{}
 	partitions sync.Map // months whose PostgreSQL partition exists
 	closeOnce  sync.Once
-	stmts      sync.Map // prepared statements of the write path, by query
-	reads      sync.Map // prepared statements of hot reads on SQLite, by query
-	wanted     sync.Map // queries to prepare after the current transaction
+	stmts      sync.Map               // prepared statements of the write path, by query
+	attachDir  atomic.Pointer[string] // attachments.go: the content folder, once known
+	reads      sync.Map               // prepared statements of hot reads on SQLite, by query
+	wanted     sync.Map               // queries to prepare after the current transaction
 	listenMu   sync.Mutex
 	listeners  []func([]*care.ServiceRecord)
 
